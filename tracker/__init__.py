@@ -1,0 +1,42 @@
+"""The CSR claims transparency tracker: a Flask application."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import Flask
+
+from tracker import cli, db, i18n, migrate, public, web
+from tracker.config import load_config, resource_path
+
+# CLI commands that may start the site; others (seed, db upgrade ...) manage the database
+# themselves and must not be preceded by an automatic migration or seed.
+SERVING_COMMANDS = frozenset({"run"})
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create the app: config, database, languages, blueprints, commands, error pages."""
+    overrides = dict(test_config or {})
+    app = Flask(
+        __name__,
+        instance_path=overrides.pop("INSTANCE_PATH", None)
+        or os.environ.get("TRACKER_INSTANCE_PATH"),
+        instance_relative_config=True,
+        template_folder=str(resource_path("templates")),
+        static_folder=str(resource_path("static")),
+    )
+    load_config(app, overrides)
+    database = db.init_app(app)
+    i18n.init_app(app)
+    web.init_app(app)
+    app.register_blueprint(public.bp)
+    cli.init_app(app)
+    if app.config["AUTO_MIGRATE"] and _serving():
+        migrate.prepare(app, database)
+    return app
+
+
+def _serving() -> bool:
+    context = click.get_current_context(silent=True)
+    return context is None or context.info_name in SERVING_COMMANDS

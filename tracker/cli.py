@@ -1,0 +1,67 @@
+"""Commands: flask --app tracker db upgrade | init-db | seed [PATH] ..."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from tracker import migrate
+from tracker.db import get_db
+from tracker.services import seeding
+
+db_cli = AppGroup("db", help="Manage the database schema (Alembic migrations).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    migrate.upgrade(get_db(), revision)
+    click.echo(f"Database at revision {migrate.current_revision(get_db())}.")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION ("base" for an empty database)."""
+    migrate.downgrade(get_db(), revision)
+    click.echo(f"Database at revision {migrate.current_revision(get_db())}.")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the revision the database is at."""
+    click.echo(migrate.current_revision(get_db()) or "none (empty database)")
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or migrate the database to the newest schema."""
+    migrate.upgrade(get_db())
+    click.echo(f"Database at revision {migrate.current_revision(get_db())}.")
+
+
+@click.command("seed")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def seed(path: Path | None) -> None:
+    """Load the seed data (default: the shipped seeds/ folder). Safe to run again."""
+    folder = path or seeding.seed_folder(current_app)
+    try:
+        with get_db().unit_of_work() as session:
+            report = seeding.load(session, folder)
+    except seeding.SeedError as error:
+        click.echo(f"Seed data in {folder} is invalid; nothing was loaded:", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Seed loaded from {folder}: {report}.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app."""
+    app.cli.add_command(db_cli)
+    app.cli.add_command(init_db)
+    app.cli.add_command(seed)

@@ -1,0 +1,161 @@
+"""Reader-facing names of every enum value, in the reader's language."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from flask_babel import lazy_gettext as _l
+
+from tracker.models import (
+    ClaimChannel,
+    ClaimStatus,
+    ContradictionKind,
+    ContradictionState,
+    EntityType,
+    FinderKind,
+    OutcomeKind,
+    ResponseVia,
+    Role,
+    SourceKind,
+    Stance,
+    SubmissionKind,
+    SubmissionState,
+    Topic,
+)
+
+# Keyed by enum class first: members of different enums can share a value ("other").
+LABELS: dict[type[StrEnum], dict[StrEnum, object]] = {
+    Topic: {
+        Topic.microplastics: _l("Microplastics"),
+        Topic.climate: _l("Climate"),
+        Topic.packaging: _l("Packaging"),
+        Topic.ingredients: _l("Ingredients"),
+        Topic.labour: _l("Labour"),
+        Topic.animal_welfare: _l("Animal welfare"),
+        Topic.deforestation: _l("Deforestation"),
+        Topic.water: _l("Water"),
+        Topic.other: _l("Other"),
+    },
+    ClaimChannel: {
+        ClaimChannel.packaging: _l("Packaging"),
+        ClaimChannel.label: _l("Label"),
+        ClaimChannel.advert: _l("Advertisement"),
+        ClaimChannel.website: _l("Website"),
+        ClaimChannel.report: _l("Report"),
+        ClaimChannel.social_media: _l("Social media"),
+        ClaimChannel.press: _l("Press"),
+        ClaimChannel.statement: _l("Statement"),
+        ClaimChannel.other: _l("Other"),
+    },
+    ClaimStatus: {
+        ClaimStatus.active: _l("Active"),
+        ClaimStatus.withdrawn: _l("Withdrawn"),
+        ClaimStatus.changed: _l("Changed"),
+    },
+    FinderKind: {
+        FinderKind.ngo: _l("NGO"),
+        FinderKind.journalist: _l("Journalist"),
+        FinderKind.regulator: _l("Regulator"),
+        FinderKind.self_regulator: _l("Self-regulatory body"),
+        FinderKind.court: _l("Court"),
+        FinderKind.lab: _l("Laboratory"),
+        FinderKind.company: _l("The company itself"),
+        FinderKind.other: _l("Other"),
+    },
+    ContradictionKind: {
+        ContradictionKind.lab_test: _l("Lab test"),
+        ContradictionKind.investigation: _l("Investigation"),
+        ContradictionKind.regulator_decision: _l("Regulator decision"),
+        ContradictionKind.advertising_ruling: _l("Advertising standards ruling"),
+        ContradictionKind.court_ruling: _l("Court ruling"),
+        ContradictionKind.ngo_report: _l("NGO report"),
+        ContradictionKind.company_disclosure: _l("Company disclosure"),
+    },
+    ContradictionState: {
+        ContradictionState.open: _l("Open"),
+        ContradictionState.disputed: _l("Disputed by the brand"),
+        ContradictionState.upheld: _l("Upheld"),
+        ContradictionState.remedied: _l("Remedied"),
+        ContradictionState.overturned: _l("Overturned"),
+    },
+    ResponseVia: {
+        ResponseVia.representative: _l("Verified brand representative"),
+        ResponseVia.public_statement: _l("Public statement"),
+    },
+    OutcomeKind: {
+        OutcomeKind.fine: _l("Fine"),
+        OutcomeKind.ruling: _l("Ruling"),
+        OutcomeKind.settlement: _l("Settlement"),
+        OutcomeKind.order: _l("Order"),
+        OutcomeKind.commitment: _l("Commitment"),
+        OutcomeKind.withdrawn_claim: _l("Claim withdrawn"),
+        OutcomeKind.reformulation: _l("Product reformulated"),
+        OutcomeKind.remedy: _l("Remedy"),
+        OutcomeKind.annulment: _l("Annulled on appeal"),
+        OutcomeKind.proceedings: _l("Legal proceedings"),
+        OutcomeKind.investigation: _l("Investigation opened"),
+        OutcomeKind.allegation: _l("Allegation (not a finding)"),
+        OutcomeKind.other: _l("Other"),
+    },
+    SourceKind: {
+        SourceKind.court: _l("Court document"),
+        SourceKind.regulator: _l("Regulator"),
+        SourceKind.self_regulator: _l("Self-regulatory body"),
+        SourceKind.news: _l("News"),
+        SourceKind.ngo: _l("NGO"),
+        SourceKind.company: _l("Company material"),
+        SourceKind.law_firm: _l("Law firm"),
+        SourceKind.academic: _l("Academic"),
+        SourceKind.blog: _l("Blog"),
+        SourceKind.document: _l("Document"),
+        SourceKind.other: _l("Other"),
+    },
+    Stance: {
+        Stance.supports: _l("supports"),
+        Stance.refutes: _l("refutes"),
+    },
+    EntityType: {
+        EntityType.brand: _l("Brand"),
+        EntityType.claim: _l("Claim"),
+        EntityType.contradiction: _l("Contradiction"),
+        EntityType.source: _l("Source"),
+        EntityType.response: _l("Response"),
+        EntityType.outcome: _l("Outcome"),
+    },
+    SubmissionKind: {
+        SubmissionKind.brand: _l("New brand"),
+        SubmissionKind.claim: _l("New claim"),
+        SubmissionKind.contradiction: _l("New contradiction"),
+        SubmissionKind.evidence: _l("More evidence"),
+        SubmissionKind.correction: _l("Correction"),
+        SubmissionKind.response: _l("Brand response"),
+        SubmissionKind.remedy: _l("Remedy"),
+    },
+    SubmissionState: {
+        SubmissionState.pending: _l("Pending"),
+        SubmissionState.changes_requested: _l("Changes requested"),
+        SubmissionState.awaiting_confirmation: _l("Awaiting a second moderator"),
+        SubmissionState.approved: _l("Approved"),
+        SubmissionState.rejected: _l("Rejected"),
+        SubmissionState.withdrawn: _l("Withdrawn"),
+    },
+    Role: {
+        Role.contributor: _l("Contributor"),
+        Role.moderator: _l("Moderator"),
+        Role.admin: _l("Administrator"),
+        Role.representative: _l("Brand representative"),
+    },
+}
+
+
+def label(value: StrEnum | None) -> str:
+    """Return the reader-facing name of an enum value."""
+    if value is None:
+        return ""
+    names = LABELS.get(type(value), {})
+    return str(names.get(value, value.value.replace("_", " ")))
+
+
+def choices(enum_cls: type[StrEnum]) -> list[tuple[str, str]]:
+    """Return (value, name) pairs for a select field, in the enum's order."""
+    return [(member.value, label(member)) for member in enum_cls]

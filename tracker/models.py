@@ -1,0 +1,518 @@
+"""Every table and enum of the tracker.
+
+Public records (Brand, Claim, Contradiction, Source, Response, Outcome) are only written
+through tracker.services.revisions, which appends a Revision for every change. Nothing is
+hard-deleted: a record is withdrawn, or merged into another, by a new revision.
+"""
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum, auto
+from typing import Any, ClassVar, Optional
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, Relationship, SQLModel
+
+from tracker.db import UTCDateTime, utcnow
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def enum_type(enum_cls: type[StrEnum]) -> sa.Enum:
+    """Store an enum as a plain string, so adding a value needs no migration."""
+    return sa.Enum(enum_cls, native_enum=False, length=40, create_constraint=False)
+
+
+# --- Enums ----------------------------------------------------------------------------
+
+
+class DatePrecision(StrEnum):
+    day = auto()
+    month = auto()
+    year = auto()
+    unknown = auto()
+
+
+class Topic(StrEnum):
+    microplastics = auto()
+    climate = auto()
+    packaging = auto()
+    ingredients = auto()
+    labour = auto()
+    animal_welfare = auto()
+    deforestation = auto()
+    water = auto()
+    other = auto()
+
+
+class ClaimChannel(StrEnum):
+    packaging = auto()
+    label = auto()
+    advert = auto()
+    website = auto()
+    report = auto()
+    social_media = auto()
+    press = auto()
+    statement = auto()
+    other = auto()
+
+
+class ClaimStatus(StrEnum):
+    active = auto()
+    withdrawn = auto()
+    changed = auto()
+
+
+class FinderKind(StrEnum):
+    ngo = auto()
+    journalist = auto()
+    regulator = auto()
+    self_regulator = auto()
+    court = auto()
+    lab = auto()
+    company = auto()
+    other = auto()
+
+
+class ContradictionKind(StrEnum):
+    lab_test = auto()
+    investigation = auto()
+    regulator_decision = auto()
+    advertising_ruling = auto()
+    court_ruling = auto()
+    ngo_report = auto()
+    company_disclosure = auto()
+
+
+class ContradictionState(StrEnum):
+    open = auto()
+    disputed = auto()
+    upheld = auto()
+    remedied = auto()
+    overturned = auto()
+
+
+class ResponseVia(StrEnum):
+    representative = auto()
+    public_statement = auto()
+
+
+class OutcomeKind(StrEnum):
+    fine = auto()
+    ruling = auto()
+    settlement = auto()
+    order = auto()
+    commitment = auto()
+    withdrawn_claim = auto()
+    reformulation = auto()
+    remedy = auto()
+    annulment = auto()
+    proceedings = auto()
+    investigation = auto()
+    allegation = auto()
+    other = auto()
+
+
+REMEDY_KINDS = frozenset(
+    {OutcomeKind.withdrawn_claim, OutcomeKind.reformulation, OutcomeKind.remedy}
+)
+
+
+class SourceKind(StrEnum):
+    court = auto()
+    regulator = auto()
+    self_regulator = auto()
+    news = auto()
+    ngo = auto()
+    company = auto()
+    law_firm = auto()
+    academic = auto()
+    blog = auto()
+    document = auto()
+    other = auto()
+
+
+class Stance(StrEnum):
+    supports = auto()
+    refutes = auto()
+
+
+class Visibility(StrEnum):
+    published = auto()
+    withdrawn = auto()
+    merged = auto()
+
+
+class EntityType(StrEnum):
+    brand = auto()
+    claim = auto()
+    contradiction = auto()
+    source = auto()
+    response = auto()
+    outcome = auto()
+
+
+class SubmissionKind(StrEnum):
+    brand = auto()
+    claim = auto()
+    contradiction = auto()
+    evidence = auto()
+    correction = auto()
+    response = auto()
+    remedy = auto()
+
+
+class SubmissionState(StrEnum):
+    pending = auto()
+    changes_requested = auto()
+    awaiting_confirmation = auto()
+    approved = auto()
+    rejected = auto()
+    withdrawn = auto()
+
+
+class Role(StrEnum):
+    contributor = auto()
+    moderator = auto()
+    admin = auto()
+    representative = auto()
+
+
+# --- Shared columns -------------------------------------------------------------------
+
+
+class Timestamped(SQLModel):
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class PublicRecord(Timestamped):
+    """Columns every public record has: a version, a visibility and reader-facing caveats."""
+
+    entity_type: ClassVar[EntityType]
+
+    version: int = Field(default=0, nullable=False)
+    visibility: Visibility = Field(
+        default=Visibility.published, sa_type=enum_type(Visibility), nullable=False, index=True
+    )
+    caveats: list[str] = Field(default_factory=list, sa_type=JSONType, nullable=False)
+
+
+class DatedRecord(PublicRecord):
+    """A record with a date known to a precision, optionally the start of a range."""
+
+    date: dt.date | None = Field(default=None, index=True)
+    date_precision: DatePrecision = Field(
+        default=DatePrecision.unknown, sa_type=enum_type(DatePrecision), nullable=False
+    )
+    date_end: dt.date | None = None
+    date_end_precision: DatePrecision | None = Field(default=None, sa_type=enum_type(DatePrecision))
+
+
+# --- Public records -------------------------------------------------------------------
+
+
+class Brand(PublicRecord, table=True):
+    entity_type: ClassVar[EntityType] = EntityType.brand
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=120, unique=True, index=True)
+    name: str = Field(max_length=200, index=True)
+    legal_name: str | None = Field(default=None, max_length=300)
+    aliases: list[str] = Field(default_factory=list, sa_type=JSONType, nullable=False)
+    parent_company: str | None = Field(default=None, max_length=300)
+    country: str | None = Field(default=None, max_length=2, index=True)
+    sector: str | None = Field(default=None, max_length=120, index=True)
+    website: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=2000)
+    merged_into_id: int | None = Field(default=None, foreign_key="brand.id")
+
+    claims: list["Claim"] = Relationship(back_populates="brand")
+
+
+class ContradictionClaimLink(SQLModel, table=True):
+    __tablename__ = "contradiction_claim"
+
+    contradiction_id: int = Field(foreign_key="contradiction.id", primary_key=True)
+    claim_id: int = Field(foreign_key="claim.id", primary_key=True, index=True)
+
+
+class ClaimTopic(SQLModel, table=True):
+    __tablename__ = "claim_topic"
+
+    claim_id: int = Field(foreign_key="claim.id", primary_key=True)
+    topic: Topic = Field(sa_type=enum_type(Topic), primary_key=True, index=True)
+
+    claim: "Claim" = Relationship(back_populates="topic_links")
+
+
+class Claim(DatedRecord, table=True):
+    entity_type: ClassVar[EntityType] = EntityType.claim
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = Field(foreign_key="brand.id", index=True)
+    quote: str | None = Field(default=None, max_length=5000)
+    quote_is_exact: bool = Field(default=True, nullable=False)
+    language: str | None = Field(default=None, max_length=12)
+    translation: str | None = Field(default=None, max_length=5000)
+    summary: str | None = Field(default=None, max_length=5000)
+    speaker: str | None = Field(default=None, max_length=300)
+    channel: ClaimChannel = Field(
+        default=ClaimChannel.other, sa_type=enum_type(ClaimChannel), nullable=False
+    )
+    where: str | None = Field(default=None, max_length=1000)
+    status: ClaimStatus = Field(
+        default=ClaimStatus.active, sa_type=enum_type(ClaimStatus), nullable=False
+    )
+    merged_into_id: int | None = Field(default=None, foreign_key="claim.id")
+
+    brand: "Brand" = Relationship(back_populates="claims")
+    topic_links: list["ClaimTopic"] = Relationship(
+        back_populates="claim", sa_relationship_kwargs={"cascade": "all, delete-orphan"}
+    )
+    contradictions: list["Contradiction"] = Relationship(
+        back_populates="claims", link_model=ContradictionClaimLink
+    )
+    citations: list["Citation"] = Relationship(
+        back_populates="claim", sa_relationship_kwargs={"cascade": "all, delete-orphan"}
+    )
+
+    @property
+    def topics(self) -> list[Topic]:
+        return sorted(link.topic for link in self.topic_links)
+
+    @property
+    def headline(self) -> str:
+        """Return the claim as one line: its quote, else its summary."""
+        return self.quote or self.summary or ""
+
+
+class Contradiction(DatedRecord, table=True):
+    entity_type: ClassVar[EntityType] = EntityType.contradiction
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = Field(foreign_key="brand.id", index=True)
+    title: str = Field(max_length=300)
+    summary: str = Field(max_length=10000)
+    finder_name: str = Field(max_length=300)
+    finder_kind: FinderKind = Field(sa_type=enum_type(FinderKind), nullable=False)
+    kind: ContradictionKind = Field(sa_type=enum_type(ContradictionKind), nullable=False)
+    state: ContradictionState = Field(
+        default=ContradictionState.open,
+        sa_type=enum_type(ContradictionState),
+        nullable=False,
+        index=True,
+    )
+    quote: str | None = Field(default=None, max_length=5000)
+    quote_speaker: str | None = Field(default=None, max_length=300)
+    quote_language: str | None = Field(default=None, max_length=12)
+    # The day the brand counts as invited to reply: the day the contradiction went public here.
+    published_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    merged_into_id: int | None = Field(default=None, foreign_key="contradiction.id")
+
+    brand: "Brand" = Relationship()
+    claims: list["Claim"] = Relationship(
+        back_populates="contradictions", link_model=ContradictionClaimLink
+    )
+    citations: list["Citation"] = Relationship(
+        back_populates="contradiction", sa_relationship_kwargs={"cascade": "all, delete-orphan"}
+    )
+    responses: list["Response"] = Relationship(back_populates="contradiction")
+    outcomes: list["Outcome"] = Relationship(back_populates="contradiction")
+
+    @property
+    def headline(self) -> str:
+        return self.title
+
+
+class Response(DatedRecord, table=True):
+    entity_type: ClassVar[EntityType] = EntityType.response
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = Field(foreign_key="brand.id", index=True)
+    contradiction_id: int = Field(foreign_key="contradiction.id", index=True)
+    summary: str = Field(max_length=10000)
+    quote: str | None = Field(default=None, max_length=5000)
+    quote_language: str | None = Field(default=None, max_length=12)
+    via: ResponseVia = Field(
+        default=ResponseVia.public_statement, sa_type=enum_type(ResponseVia), nullable=False
+    )
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    merged_into_id: int | None = Field(default=None, foreign_key="response.id")
+
+    brand: "Brand" = Relationship()
+    contradiction: "Contradiction" = Relationship(back_populates="responses")
+    citations: list["Citation"] = Relationship(
+        back_populates="response", sa_relationship_kwargs={"cascade": "all, delete-orphan"}
+    )
+
+    @property
+    def headline(self) -> str:
+        return self.summary
+
+
+class Outcome(DatedRecord, table=True):
+    entity_type: ClassVar[EntityType] = EntityType.outcome
+
+    id: int | None = Field(default=None, primary_key=True)
+    brand_id: int = Field(foreign_key="brand.id", index=True)
+    contradiction_id: int | None = Field(default=None, foreign_key="contradiction.id", index=True)
+    kind: OutcomeKind = Field(sa_type=enum_type(OutcomeKind), nullable=False)
+    summary: str = Field(max_length=10000)
+    authority: str | None = Field(default=None, max_length=300)
+    amount: Decimal | None = Field(default=None, max_digits=18, decimal_places=2)
+    currency: str | None = Field(default=None, max_length=3)
+    merged_into_id: int | None = Field(default=None, foreign_key="outcome.id")
+
+    brand: "Brand" = Relationship()
+    contradiction: Optional["Contradiction"] = Relationship(back_populates="outcomes")
+    citations: list["Citation"] = Relationship(
+        back_populates="outcome", sa_relationship_kwargs={"cascade": "all, delete-orphan"}
+    )
+
+    @property
+    def is_remedy(self) -> bool:
+        return self.kind in REMEDY_KINDS
+
+    @property
+    def headline(self) -> str:
+        return self.summary
+
+
+class Source(DatedRecord, table=True):
+    entity_type: ClassVar[EntityType] = EntityType.source
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2000)
+    url_key: str = Field(max_length=2000, index=True)  # normalised URL, for duplicates
+    title: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, max_length=2000)
+    publisher: str | None = Field(default=None, max_length=300)
+    kind: SourceKind = Field(
+        default=SourceKind.other, sa_type=enum_type(SourceKind), nullable=False
+    )
+    language: str | None = Field(default=None, max_length=12)
+    merged_into_id: int | None = Field(default=None, foreign_key="source.id")
+
+    citations: list["Citation"] = Relationship(back_populates="source")
+
+    @property
+    def headline(self) -> str:
+        return self.title or self.description or self.url
+
+
+class Citation(Timestamped, table=True):
+    """A source cited by exactly one claim, contradiction, response or outcome."""
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(CASE WHEN claim_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN contradiction_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN response_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN outcome_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="citation_one_subject",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(foreign_key="source.id", index=True)
+    claim_id: int | None = Field(default=None, foreign_key="claim.id", index=True)
+    contradiction_id: int | None = Field(default=None, foreign_key="contradiction.id", index=True)
+    response_id: int | None = Field(default=None, foreign_key="response.id", index=True)
+    outcome_id: int | None = Field(default=None, foreign_key="outcome.id", index=True)
+    excerpt: str | None = Field(default=None, max_length=5000)
+    note: str | None = Field(default=None, max_length=2000)
+    stance: Stance = Field(default=Stance.supports, sa_type=enum_type(Stance), nullable=False)
+    position: int = Field(default=0, nullable=False)
+
+    source: "Source" = Relationship(back_populates="citations")
+    claim: Optional["Claim"] = Relationship(back_populates="citations")
+    contradiction: Optional["Contradiction"] = Relationship(back_populates="citations")
+    response: Optional["Response"] = Relationship(back_populates="citations")
+    outcome: Optional["Outcome"] = Relationship(back_populates="citations")
+
+    @property
+    def subject(self) -> Claim | Contradiction | Response | Outcome:
+        return self.claim or self.contradiction or self.response or self.outcome
+
+
+# --- History, people, contributions ---------------------------------------------------
+
+
+class Revision(SQLModel, table=True):
+    """One version of a public record, as it then stood. Append-only."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("entity_type", "entity_id", "version", name="revision_version"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity_type: EntityType = Field(sa_type=enum_type(EntityType), nullable=False)
+    entity_id: int = Field(nullable=False)
+    version: int = Field(nullable=False)
+    snapshot: dict[str, Any] = Field(sa_type=JSONType, nullable=False)
+    reason: str = Field(max_length=2000)
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    author_label: str = Field(max_length=120)  # a public handle, "seed", "system"
+    submission_id: int | None = Field(default=None, foreign_key="submission.id")
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class User(Timestamped, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    display_name: str = Field(max_length=120)
+    public_handle: str = Field(max_length=60, unique=True)
+    password_hash: str = Field(max_length=300)
+    role: Role = Field(default=Role.contributor, sa_type=enum_type(Role), nullable=False)
+    brand_id: int | None = Field(default=None, foreign_key="brand.id")
+    representative_verified: bool = Field(default=False, nullable=False)
+    is_active: bool = Field(default=True, nullable=False)
+    last_login_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Submission(Timestamped, table=True):
+    """A proposed record or change, kept whole as submitted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: SubmissionKind = Field(sa_type=enum_type(SubmissionKind), nullable=False, index=True)
+    state: SubmissionState = Field(
+        default=SubmissionState.pending,
+        sa_type=enum_type(SubmissionState),
+        nullable=False,
+        index=True,
+    )
+    payload: dict[str, Any] = Field(sa_type=JSONType, nullable=False)
+    target_type: EntityType | None = Field(default=None, sa_type=enum_type(EntityType))
+    target_id: int | None = None
+    brand_id: int | None = Field(default=None, foreign_key="brand.id", index=True)
+    submitter_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    contact_email: str | None = Field(default=None, max_length=320)
+    token_hash: str = Field(max_length=128, unique=True)
+    decision_reason_code: str | None = Field(default=None, max_length=40)
+    decision_message: str | None = Field(default=None, max_length=5000)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lock_version: int = Field(default=0, nullable=False)
+
+
+class SeedRecord(SQLModel, table=True):
+    """Which seed entry produced which record, and the digest it was last loaded with."""
+
+    __tablename__ = "seed_record"
+
+    seed_key: str = Field(primary_key=True, max_length=200)
+    table: str = Field(max_length=40)
+    entity_id: int = Field(nullable=False)
+    digest: str = Field(max_length=64)
+
+
+PUBLIC_MODELS: dict[EntityType, type[PublicRecord]] = {
+    EntityType.brand: Brand,
+    EntityType.claim: Claim,
+    EntityType.contradiction: Contradiction,
+    EntityType.source: Source,
+    EntityType.response: Response,
+    EntityType.outcome: Outcome,
+}

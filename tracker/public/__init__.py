@@ -1,0 +1,5 @@
+"""The public site, for readers."""
+
+from tracker.public.views import bp
+
+__all__ = ["bp"]
