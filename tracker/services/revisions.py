@@ -6,6 +6,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from blinker import Namespace
 from sqlmodel import Session, select
 
 from tracker.db import utcnow
@@ -35,6 +36,13 @@ class Author:
     def of(cls, user: User) -> Author:
         return cls(label=user.public_handle, user_id=user.id)
 
+
+signals = Namespace()
+# Sent inside the writer's transaction after each new revision: sender is the record; keyword
+# arguments session and revision. Subscribers keep derived data in step with every write
+# (search index, legal flags) or note work to do once the transaction commits (fetching a
+# source). A subscriber that raises aborts the whole unit of work.
+revision_saved = signals.signal("revision-saved")
 
 SEED = Author("seed")
 SYSTEM = Author("system")
@@ -123,6 +131,7 @@ def save_revision(
     )
     session.add(revision)
     session.flush()
+    revision_saved.send(record, session=session, revision=revision)
     return revision
 
 

@@ -1,214 +1,37 @@
-"""Every table and enum of the tracker.
+"""The public records: brands, claims, contradictions, responses, outcomes, sources.
 
-Public records (Brand, Claim, Contradiction, Source, Response, Outcome) are only written
-through tracker.services.revisions, which appends a Revision for every change. Nothing is
-hard-deleted: a record is withdrawn, or merged into another, by a new revision.
+They are only written through tracker.services.revisions, which appends a Revision for every
+change. Nothing is hard-deleted: a record is withdrawn, or merged into another, by a new
+revision.
 """
 
 import datetime as dt
 from decimal import Decimal
-from enum import StrEnum, auto
-from typing import Any, ClassVar, Optional
+from typing import ClassVar, Optional
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, Relationship, SQLModel
 
 from tracker.db import UTCDateTime, utcnow
-
-JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
-
-
-def enum_type(enum_cls: type[StrEnum]) -> sa.Enum:
-    """Store an enum as a plain string, so adding a value needs no migration."""
-    return sa.Enum(enum_cls, native_enum=False, length=40, create_constraint=False)
-
-
-# --- Enums ----------------------------------------------------------------------------
-
-
-class DatePrecision(StrEnum):
-    day = auto()
-    month = auto()
-    year = auto()
-    unknown = auto()
-
-
-class Topic(StrEnum):
-    microplastics = auto()
-    climate = auto()
-    packaging = auto()
-    ingredients = auto()
-    labour = auto()
-    animal_welfare = auto()
-    deforestation = auto()
-    water = auto()
-    other = auto()
-
-
-class ClaimChannel(StrEnum):
-    packaging = auto()
-    label = auto()
-    advert = auto()
-    website = auto()
-    report = auto()
-    social_media = auto()
-    press = auto()
-    statement = auto()
-    other = auto()
-
-
-class ClaimStatus(StrEnum):
-    active = auto()
-    withdrawn = auto()
-    changed = auto()
-
-
-class FinderKind(StrEnum):
-    ngo = auto()
-    journalist = auto()
-    regulator = auto()
-    self_regulator = auto()
-    court = auto()
-    lab = auto()
-    company = auto()
-    other = auto()
-
-
-class ContradictionKind(StrEnum):
-    lab_test = auto()
-    investigation = auto()
-    regulator_decision = auto()
-    advertising_ruling = auto()
-    court_ruling = auto()
-    ngo_report = auto()
-    company_disclosure = auto()
-
-
-class ContradictionState(StrEnum):
-    open = auto()
-    disputed = auto()
-    upheld = auto()
-    remedied = auto()
-    overturned = auto()
-
-
-class ResponseVia(StrEnum):
-    representative = auto()
-    public_statement = auto()
-
-
-class OutcomeKind(StrEnum):
-    fine = auto()
-    ruling = auto()
-    settlement = auto()
-    order = auto()
-    commitment = auto()
-    withdrawn_claim = auto()
-    reformulation = auto()
-    remedy = auto()
-    annulment = auto()
-    proceedings = auto()
-    investigation = auto()
-    allegation = auto()
-    other = auto()
-
-
-REMEDY_KINDS = frozenset(
-    {OutcomeKind.withdrawn_claim, OutcomeKind.reformulation, OutcomeKind.remedy}
+from tracker.models.base import (
+    REMEDY_KINDS,
+    ClaimChannel,
+    ClaimStatus,
+    ContradictionKind,
+    ContradictionState,
+    DatedRecord,
+    EntityType,
+    FinderKind,
+    JSONType,
+    OutcomeKind,
+    PublicRecord,
+    ResponseVia,
+    SourceKind,
+    Stance,
+    Timestamped,
+    Topic,
+    enum_type,
 )
-
-
-class SourceKind(StrEnum):
-    court = auto()
-    regulator = auto()
-    self_regulator = auto()
-    news = auto()
-    ngo = auto()
-    company = auto()
-    law_firm = auto()
-    academic = auto()
-    blog = auto()
-    document = auto()
-    other = auto()
-
-
-class Stance(StrEnum):
-    supports = auto()
-    refutes = auto()
-
-
-class Visibility(StrEnum):
-    published = auto()
-    withdrawn = auto()
-    merged = auto()
-
-
-class EntityType(StrEnum):
-    brand = auto()
-    claim = auto()
-    contradiction = auto()
-    source = auto()
-    response = auto()
-    outcome = auto()
-
-
-class SubmissionKind(StrEnum):
-    brand = auto()
-    claim = auto()
-    contradiction = auto()
-    evidence = auto()
-    correction = auto()
-    response = auto()
-    remedy = auto()
-
-
-class SubmissionState(StrEnum):
-    pending = auto()
-    changes_requested = auto()
-    awaiting_confirmation = auto()
-    approved = auto()
-    rejected = auto()
-    withdrawn = auto()
-
-
-class Role(StrEnum):
-    contributor = auto()
-    moderator = auto()
-    admin = auto()
-    representative = auto()
-
-
-# --- Shared columns -------------------------------------------------------------------
-
-
-class Timestamped(SQLModel):
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-
-
-class PublicRecord(Timestamped):
-    """Columns every public record has: a version, a visibility and reader-facing caveats."""
-
-    entity_type: ClassVar[EntityType]
-
-    version: int = Field(default=0, nullable=False)
-    visibility: Visibility = Field(
-        default=Visibility.published, sa_type=enum_type(Visibility), nullable=False, index=True
-    )
-    caveats: list[str] = Field(default_factory=list, sa_type=JSONType, nullable=False)
-
-
-class DatedRecord(PublicRecord):
-    """A record with a date known to a precision, optionally the start of a range."""
-
-    date: dt.date | None = Field(default=None, index=True)
-    date_precision: DatePrecision = Field(
-        default=DatePrecision.unknown, sa_type=enum_type(DatePrecision), nullable=False
-    )
-    date_end: dt.date | None = None
-    date_end_precision: DatePrecision | None = Field(default=None, sa_type=enum_type(DatePrecision))
-
 
 # --- Public records -------------------------------------------------------------------
 
@@ -435,77 +258,6 @@ class Citation(Timestamped, table=True):
     @property
     def subject(self) -> Claim | Contradiction | Response | Outcome:
         return self.claim or self.contradiction or self.response or self.outcome
-
-
-# --- History, people, contributions ---------------------------------------------------
-
-
-class Revision(SQLModel, table=True):
-    """One version of a public record, as it then stood. Append-only."""
-
-    __table_args__ = (
-        sa.UniqueConstraint("entity_type", "entity_id", "version", name="revision_version"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    entity_type: EntityType = Field(sa_type=enum_type(EntityType), nullable=False)
-    entity_id: int = Field(nullable=False)
-    version: int = Field(nullable=False)
-    snapshot: dict[str, Any] = Field(sa_type=JSONType, nullable=False)
-    reason: str = Field(max_length=2000)
-    author_id: int | None = Field(default=None, foreign_key="user.id")
-    author_label: str = Field(max_length=120)  # a public handle, "seed", "system"
-    submission_id: int | None = Field(default=None, foreign_key="submission.id")
-    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
-
-
-class User(Timestamped, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=320, unique=True, index=True)
-    display_name: str = Field(max_length=120)
-    public_handle: str = Field(max_length=60, unique=True)
-    password_hash: str = Field(max_length=300)
-    role: Role = Field(default=Role.contributor, sa_type=enum_type(Role), nullable=False)
-    brand_id: int | None = Field(default=None, foreign_key="brand.id")
-    representative_verified: bool = Field(default=False, nullable=False)
-    is_active: bool = Field(default=True, nullable=False)
-    last_login_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class Submission(Timestamped, table=True):
-    """A proposed record or change, kept whole as submitted."""
-
-    id: int | None = Field(default=None, primary_key=True)
-    kind: SubmissionKind = Field(sa_type=enum_type(SubmissionKind), nullable=False, index=True)
-    state: SubmissionState = Field(
-        default=SubmissionState.pending,
-        sa_type=enum_type(SubmissionState),
-        nullable=False,
-        index=True,
-    )
-    payload: dict[str, Any] = Field(sa_type=JSONType, nullable=False)
-    target_type: EntityType | None = Field(default=None, sa_type=enum_type(EntityType))
-    target_id: int | None = None
-    brand_id: int | None = Field(default=None, foreign_key="brand.id", index=True)
-    submitter_id: int | None = Field(default=None, foreign_key="user.id", index=True)
-    contact_email: str | None = Field(default=None, max_length=320)
-    token_hash: str = Field(max_length=128, unique=True)
-    decision_reason_code: str | None = Field(default=None, max_length=40)
-    decision_message: str | None = Field(default=None, max_length=5000)
-    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
-    decided_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
-    lock_version: int = Field(default=0, nullable=False)
-
-
-class SeedRecord(SQLModel, table=True):
-    """Which seed entry produced which record, and the digest it was last loaded with."""
-
-    __tablename__ = "seed_record"
-
-    seed_key: str = Field(primary_key=True, max_length=200)
-    table: str = Field(max_length=40)
-    entity_id: int = Field(nullable=False)
-    digest: str = Field(max_length=64)
 
 
 PUBLIC_MODELS: dict[EntityType, type[PublicRecord]] = {

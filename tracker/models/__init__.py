@@ -1,0 +1,83 @@
+"""Every table and enum of the tracker, split by area. Import models from here.
+
+Importing this package registers every table on SQLModel.metadata (Alembic relies on it).
+New areas add a module here and import its tables below.
+"""
+
+from tracker.models.base import (
+    REMEDY_KINDS,
+    ClaimChannel,
+    ClaimStatus,
+    ContradictionKind,
+    ContradictionState,
+    DatedRecord,
+    DatePrecision,
+    EntityType,
+    FinderKind,
+    JSONType,
+    OutcomeKind,
+    PublicRecord,
+    ResponseVia,
+    Role,
+    SourceKind,
+    Stance,
+    SubmissionKind,
+    SubmissionState,
+    Timestamped,
+    Topic,
+    Visibility,
+    enum_type,
+)
+from tracker.models.history import Revision, SeedRecord
+from tracker.models.people import Submission, User
+from tracker.models.records import (
+    PUBLIC_MODELS,
+    Brand,
+    Citation,
+    Claim,
+    ClaimTopic,
+    Contradiction,
+    ContradictionClaimLink,
+    Outcome,
+    Response,
+    Source,
+)
+
+__all__ = [
+    "PUBLIC_MODELS",
+    "REMEDY_KINDS",
+    "Brand",
+    "Citation",
+    "Claim",
+    "ClaimChannel",
+    "ClaimStatus",
+    "ClaimTopic",
+    "Contradiction",
+    "ContradictionClaimLink",
+    "ContradictionKind",
+    "ContradictionState",
+    "DatePrecision",
+    "DatedRecord",
+    "EntityType",
+    "FinderKind",
+    "JSONType",
+    "Outcome",
+    "OutcomeKind",
+    "PublicRecord",
+    "Response",
+    "ResponseVia",
+    "Revision",
+    "Role",
+    "SeedRecord",
+    "Source",
+    "SourceKind",
+    "Stance",
+    "Submission",
+    "SubmissionKind",
+    "SubmissionState",
+    "Timestamped",
+    "Topic",
+    "User",
+    "Visibility",
+    "enum_type",
+]
