@@ -1,4 +1,4 @@
-"""Commands: flask --app tracker db upgrade | init-db | seed [PATH] ..."""
+"""Commands: flask --app tracker db upgrade | init-db | seed [PATH] | synthetic | backup ..."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from tracker import migrate
 from tracker.db import get_db
-from tracker.services import seeding
+from tracker.services import seeding, synthetic
 
 db_cli = AppGroup("db", help="Manage the database schema (Alembic migrations).")
 
@@ -60,8 +60,39 @@ def seed(path: Path | None) -> None:
     click.echo(f"Seed loaded from {folder}: {report}.")
 
 
+@click.command("synthetic")
+@click.option("--scale", default=1.0, show_default=True, type=float, help="1.0 = 10,000 brands.")
+@click.option("--random-seed", default=0, show_default=True, type=int)
+@with_appcontext
+def synthetic_data(scale: float, random_seed: int) -> None:
+    """Fill an EMPTY database with fake data for benchmarks (never with real records)."""
+    if not scale > 0:
+        raise click.BadParameter("must be greater than 0", param_hint="--scale")
+    migrate.upgrade(get_db())
+    plan = synthetic.Plan.at(scale)
+    click.echo(
+        f"Generating synthetic data at scale {scale}: {plan.brands:,} brands, "
+        f"{plan.claims:,} claims, {plan.contradictions:,} contradictions, "
+        f"{plan.sources:,} sources."
+    )
+    try:
+        with get_db().unit_of_work() as session:
+            report = synthetic.generate(
+                session=session, scale=scale, random_seed=random_seed, progress=click.echo
+            )
+    except synthetic.SyntheticRefused as error:
+        click.echo(f"Refused: {error}. Nothing was written.", err=True)
+        click.echo("Point DATABASE_URL or TRACKER_INSTANCE_PATH at an empty database.", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Synthetic data written: {report}.")
+    click.echo(
+        f"The brand with {synthetic.BENCH_EVENTS} events: /brands/{synthetic.BENCH_BRAND_SLUG}"
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(db_cli)
     app.cli.add_command(init_db)
     app.cli.add_command(seed)
+    app.cli.add_command(synthetic_data)
