@@ -1,14 +1,17 @@
-"""Languages: Flask-Babel, the reader's choice of language, and locale-aware dates."""
+"""Languages: Flask-Babel, the reader's choice of language, and locale-aware dates and numbers."""
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from flask import Flask, current_app, request
+from babel import Locale, UnknownLocaleError, negotiate_locale
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import (
     Babel,
     format_currency,
     format_date,
+    format_datetime,
     format_decimal,
     format_percent,
     get_locale,
@@ -18,18 +21,50 @@ from flask_babel import gettext as _
 from tracker.models import DatePrecision
 
 LANGUAGE_COOKIE = "lang"
+LANGUAGE_QUERY = "lang"
+# Each language names itself, so a reader who cannot read the page still finds their own.
 LANGUAGE_NAMES = {"en": "English", "nl": "Nederlands"}
 # "20 March 2024" / "20 maart 2024": day first in both languages, as readers here expect.
 DAY_PATTERN = "d MMMM y"
+MONTH_PATTERN = "LLLL y"
+MOMENT_PATTERN = "d MMMM y, HH:mm"
+
+
+def chosen_language() -> str | None:
+    """Return the language asked for in ?lang= or remembered in the cookie, if valid."""
+    languages = current_app.config["LANGUAGES"]
+    for choice in (request.args.get(LANGUAGE_QUERY), request.cookies.get(LANGUAGE_COOKIE)):
+        if choice in languages:
+            return choice
+    return None
 
 
 def select_locale() -> str:
     """Choose the language: an explicit ?lang=, the remembered choice, then Accept-Language."""
     languages = current_app.config["LANGUAGES"]
-    for choice in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
-        if choice in languages:
-            return choice
-    return request.accept_languages.best_match(languages) or languages[0]
+    if not has_request_context():  # a command or a background job: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (
+        chosen_language()
+        or accepted_language(languages)
+        or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def accepted_language(languages: tuple[str, ...] | list[str]) -> str | None:
+    """Return the reader's most preferred language we have, a region matching its language.
+
+    Werkzeug's best_match prefers any exact match over a region, so "en-GB, nl;q=0.5" would
+    give Dutch; the reader's order comes first here.
+    """
+    preferred = [
+        value.replace("-", "_").lower() for value, quality in request.accept_languages if quality
+    ]
+    return negotiate_locale(preferred, languages, sep="_")
+
+
+def _reader_locale() -> Locale:
+    return get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def format_partial_date(value: dt.date | None, precision: DatePrecision | str | None) -> str:
@@ -40,13 +75,26 @@ def format_partial_date(value: dt.date | None, precision: DatePrecision | str | 
     if precision is DatePrecision.year:
         return str(value.year)
     if precision is DatePrecision.month:
-        return format_date(value, "LLLL y")
+        return format_date(value, MONTH_PATTERN)
     return format_date(value, DAY_PATTERN)
+
+
+def iso_partial_date(value: dt.date | None, precision: DatePrecision | str | None) -> str | None:
+    """Return a machine-readable date at its precision for <time datetime>: "2024-03"."""
+    if value is None or precision in (None, DatePrecision.unknown):
+        return None
+    width = {DatePrecision.year: 4, DatePrecision.month: 7}.get(DatePrecision(precision), 10)
+    return value.isoformat()[:width]
 
 
 def format_long_date(value: dt.date | dt.datetime | None) -> str:
     """Write a day in full in the reader's language and time zone."""
     return format_date(value, DAY_PATTERN) if value else ""
+
+
+def format_moment(value: dt.datetime | None) -> str:
+    """Write a moment to the minute in the reader's language and time zone."""
+    return format_datetime(value, MOMENT_PATTERN) if value else ""
 
 
 def format_date_range(
@@ -62,14 +110,59 @@ def format_date_range(
     return _("%(start)s to %(end)s", start=start, end=format_partial_date(end, end_precision))
 
 
+def format_number(value: int | float | Decimal | None) -> str:
+    """Write a count with the reader's digit grouping: 12,345 or 12.345."""
+    return "" if value is None else format_decimal(value)
+
+
+def format_amount(value: Decimal | float | None, currency: str | None) -> str:
+    """Write a sum of money in the reader's style: €1,000.00 or € 1.000,00."""
+    if value is None:
+        return ""
+    return format_currency(value, (currency or "EUR").upper())
+
+
+def language_name(code: str | None) -> str:
+    """Name a language (an ISO 639 code such as "nl" or "en-GB") in the reader's language."""
+    if not code:
+        return ""
+    try:
+        language = Locale.parse(code.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return code
+    name = language.get_display_name(_reader_locale()) or code
+    return name[:1].upper() + name[1:]
+
+
+def html_language(code: str | None) -> str | None:
+    """Return a language code fit for an HTML lang attribute, or None if it is not one."""
+    if not code:
+        return None
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return None
+    return code.replace("_", "-")
+
+
 def init_app(app: Flask) -> None:
-    """Set up Flask-Babel and the template helpers for dates and languages."""
+    """Set up Flask-Babel and the template helpers for dates, numbers and languages."""
     Babel(app, locale_selector=select_locale)
-    app.jinja_env.filters["partial_date"] = format_partial_date
-    app.jinja_env.filters["long_date"] = format_long_date
-    app.jinja_env.globals["date_range"] = format_date_range
-    app.jinja_env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
-    app.jinja_env.globals["get_locale"] = get_locale
-    app.jinja_env.globals["format_percent"] = format_percent
-    app.jinja_env.globals["format_decimal"] = format_decimal
-    app.jinja_env.globals["format_currency"] = format_currency
+    app.jinja_env.filters.update(
+        partial_date=format_partial_date,
+        long_date=format_long_date,
+        moment=format_moment,
+        number=format_number,
+    )
+    app.jinja_env.globals.update(
+        date_range=format_date_range,
+        iso_date=iso_partial_date,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        get_locale=get_locale,
+        language_name=language_name,
+        html_language=html_language,
+        format_percent=format_percent,
+        format_decimal=format_decimal,
+        format_currency=format_currency,
+        format_amount=format_amount,
+    )

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from babel import Locale
-from flask import Flask, Response, current_app, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from tracker.i18n import LANGUAGE_COOKIE
+from tracker.i18n import LANGUAGE_COOKIE, LANGUAGE_QUERY
 from tracker.labels import label
 from tracker.models import EntityType, PublicRecord
 
@@ -21,6 +31,27 @@ PLURALS = {
     EntityType.outcome: "outcomes",
     EntityType.source: "sources",
 }
+
+# Whole phrases per kind of record, never "the full %(kind)s": Dutch articles and adjectives
+# agree with the noun (de claim, het tegenbewijs), so a spliced-in noun reads wrongly.
+READ_RECORD = {
+    EntityType.brand: _l("Open this brand's timeline"),
+    EntityType.claim: _l("Read the whole claim"),
+    EntityType.contradiction: _l("Read the whole contradiction"),
+    EntityType.response: _l("Read the brand's whole response"),
+    EntityType.outcome: _l("Read more about this outcome"),
+    EntityType.source: _l("See this source"),
+}
+SEE_CHANGES = {
+    EntityType.brand: _l("See what changed in this brand's record"),
+    EntityType.claim: _l("See what changed in this claim"),
+    EntityType.contradiction: _l("See what changed in this contradiction"),
+    EntityType.response: _l("See what changed in this response"),
+    EntityType.outcome: _l("See what changed in this outcome"),
+    EntityType.source: _l("See what changed in this source"),
+}
+
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -49,6 +80,16 @@ def url_for_history(record: PublicRecord, **values) -> str:
     return url_for(f"public.{record.entity_type.value}_history", record_id=record.id, **values)
 
 
+def read_record_text(record: PublicRecord) -> str:
+    """Return the text of a link to a record's own page, in the reader's language."""
+    return str(READ_RECORD[record.entity_type])
+
+
+def see_changes_text(record: PublicRecord) -> str:
+    """Return the text of a link to a record's history, in the reader's language."""
+    return str(SEE_CHANGES[record.entity_type])
+
+
 def country_name(code: str | None) -> str:
     """Return a country's name in the reader's language from its ISO 3166-1 code."""
     if not code:
@@ -57,45 +98,97 @@ def country_name(code: str | None) -> str:
     return locale.territories.get(code.upper(), code)
 
 
-def language_url(language: str) -> str:
-    """Return the current page's address with the language switched."""
-    args = request.args.to_dict(flat=False)
-    args["lang"] = [language]
-    return url_for(request.endpoint or "public.home", **(request.view_args or {}), **args)
+def language_url(language: str | None, *, external: bool = False) -> str:
+    """Return the current address with ?lang= set to a language (or removed, for None)."""
+    pairs = [
+        (key, value)
+        for key, values in request.args.lists()
+        if key != LANGUAGE_QUERY
+        for value in values
+    ]
+    if language:
+        pairs.append((LANGUAGE_QUERY, language))
+    base = request.base_url if external else request.script_root + request.path
+    return f"{base}?{urlencode(pairs)}" if pairs else base
 
 
-def render_error(error: HTTPException) -> tuple[str, int]:
-    """Render an HTTP error in the site's style."""
-    return render_template("errors/error.html", error=error), error.code or 500
+def language_alternates() -> list[tuple[str, str]]:
+    """Return (hreflang, absolute address) of this page in each language, for <head>."""
+    links = [(code, language_url(code, external=True)) for code in current_app.config["LANGUAGES"]]
+    return [*links, ("x-default", language_url(None, external=True))]
 
 
-FALLBACK_500 = (
-    "<!doctype html><html lang=en><meta charset=utf-8><title>500</title>"
-    "<h1>Something went wrong on our side</h1><p>Please try again in a moment.</p>"
+def _error_headers(error: HTTPException) -> list[tuple[str, str]]:
+    # Keep what the error says beyond its body: Allow on a 405, Retry-After on a 429.
+    return [(key, value) for key, value in error.get_headers() if key.lower() != "content-type"]
+
+
+def render_error(error: HTTPException):
+    """Render an HTTP error in the site's style, keeping its headers."""
+    if error.code is None or error.code < 400:
+        return error  # redirects raised during routing pass through untouched
+    if error.code >= 500:
+        return render_internal_error(error)
+    body = render_template("errors/error.html", error=error)
+    return body, error.code, _error_headers(error)
+
+
+# The last resort when the styled page itself cannot render: plain, in both languages, and
+# still on the site's stylesheet (a static file, served without the database).
+FALLBACK_500 = Markup(
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<title>500 · Something went wrong</title>"
+    '<link rel="stylesheet" href="{css}"></head><body>'
+    '<header class="site-header"><div class="wrap header-row">'
+    '<a class="site-name" href="{home}">{site}</a></div></header>'
+    '<main id="main" class="wrap"><h1>Something went wrong on our side</h1>'
+    "<p>The error has been logged. Please try again in a moment.</p>"
+    '<p lang="nl">Er ging bij ons iets mis. De fout is vastgelegd; probeer het zo opnieuw.</p>'
+    '<p><a href="{home}">Home</a></p></main></body></html>'
 )
 
 
-def render_internal_error(error: Exception) -> tuple[str, int]:
+def render_internal_error(error: Exception):
     """Render the 500 page; if even that fails, a bare one. Never a stack trace."""
+    page = error if isinstance(error, HTTPException) else InternalServerError()
     try:
-        return render_template("errors/error.html", error=InternalServerError()), 500
+        return render_template("errors/error.html", error=page), page.code or 500
     except Exception:  # the page itself may depend on what just broke
         current_app.logger.exception("the error page failed to render")
-        return FALLBACK_500, 500
+        root = request.script_root if has_request_context() else ""
+        body = FALLBACK_500.format(
+            css=f"{root}/static/css/site.css",
+            home=f"{root}/",
+            site=current_app.config.get("SITE_NAME", ""),
+        )
+        return str(body), 500
 
 
 def remember_language(response: Response) -> Response:
-    """Keep an explicit ?lang= choice in a cookie for a year."""
-    choice = request.args.get("lang")
-    if choice and choice in current_app.config["LANGUAGES"]:
-        response.set_cookie(LANGUAGE_COOKIE, choice, max_age=365 * 24 * 3600, samesite="Lax")
+    """Keep an explicit ?lang= choice in a cookie for a year; say what the page varies on."""
+    choice = request.args.get(LANGUAGE_QUERY)
+    if choice in current_app.config["LANGUAGES"]:
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            choice,
+            max_age=LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=request.is_secure,
+            httponly=True,
+        )
+    if response.mimetype == "text/html":
+        # The same address serves English or Dutch: caches must keep them apart.
+        response.vary.update(("Accept-Language", "Cookie"))
+        locale = get_locale()
+        if locale is not None:
+            response.content_language.add(str(locale).replace("_", "-"))
     return response
 
 
 def init_app(app: Flask) -> None:
     """Register error pages, template helpers and the language cookie."""
-    for code in (400, 403, 404, 405, 410, 413, 429):
-        app.register_error_handler(code, render_error)
+    app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(InternalServerError, render_internal_error)
 
     app.after_request(remember_language)
@@ -103,9 +196,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         url_for_record=url_for_record,
         url_for_history=url_for_history,
+        read_record_text=read_record_text,
+        see_changes_text=see_changes_text,
         label=label,
         country_name=country_name,
         language_url=language_url,
+        language_alternates=language_alternates,
         nav_items=lambda: sorted(app.extensions.get("tracker_nav", []), key=lambda i: i.order),
         PLURALS=PLURALS,
     )
