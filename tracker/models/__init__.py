@@ -28,6 +28,15 @@ from tracker.models.base import (
     Visibility,
     enum_type,
 )
+from tracker.models.flags import (
+    ClaimFacts,
+    ClaimFlag,
+    ClaimScope,
+    CosmeticKind,
+    FlagDismissal,
+    FlagRulesState,
+    FlagTiming,
+)
 from tracker.models.history import Revision, SeedRecord
 from tracker.models.people import Submission, User
 from tracker.models.records import (
@@ -50,16 +59,23 @@ __all__ = [
     "Citation",
     "Claim",
     "ClaimChannel",
+    "ClaimFacts",
+    "ClaimFlag",
+    "ClaimScope",
     "ClaimStatus",
     "ClaimTopic",
     "Contradiction",
     "ContradictionClaimLink",
     "ContradictionKind",
     "ContradictionState",
+    "CosmeticKind",
     "DatePrecision",
     "DatedRecord",
     "EntityType",
     "FinderKind",
+    "FlagDismissal",
+    "FlagRulesState",
+    "FlagTiming",
     "JSONType",
     "Outcome",
     "OutcomeKind",

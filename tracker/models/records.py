@@ -32,6 +32,7 @@ from tracker.models.base import (
     Topic,
     enum_type,
 )
+from tracker.models.flags import ClaimFacts
 
 # --- Public records -------------------------------------------------------------------
 
@@ -70,7 +71,7 @@ class ClaimTopic(SQLModel, table=True):
     claim: "Claim" = Relationship(back_populates="topic_links")
 
 
-class Claim(DatedRecord, table=True):
+class Claim(DatedRecord, ClaimFacts, table=True):
     entity_type: ClassVar[EntityType] = EntityType.claim
 
     id: int | None = Field(default=None, primary_key=True)
