@@ -24,6 +24,7 @@ from tracker.models import (
     Citation,
     Claim,
     ClaimChannel,
+    ClaimFacts,
     ClaimStatus,
     ClaimTopic,
     Contradiction,
@@ -286,6 +287,8 @@ class Builder:
             status=rng.choices(list(ClaimStatus), (75, 15, 10))[0],
             merged_into_id=None,
             **self._dated(day, precision),
+            # The facts the legal flags read: none recorded.
+            **ClaimFacts().model_dump(),
         )
         for topic in topics:
             batch.rows[ClaimTopic].append({"claim_id": claim_id, "topic": topic})
