@@ -7,7 +7,7 @@ import os
 import click
 from flask import Flask
 
-from tracker import cli, db, i18n, migrate, public, web
+from tracker import admin, auth, cli, db, forms, i18n, limits, migrate, public, web
 from tracker.config import load_config, resource_path
 
 # CLI commands that may start the site; others (seed, db upgrade ...) manage the database
@@ -30,7 +30,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     database = db.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
+    forms.init_app(app)
     app.register_blueprint(public.bp)
+    auth.init_app(app)
+    admin.init_app(app)
+    limits.init_app(app)  # after every blueprint: it wraps the rate-limited views
     cli.init_app(app)
     if app.config["AUTO_MIGRATE"] and _serving():
         migrate.prepare(app, database)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -10,7 +11,9 @@ from flask.cli import AppGroup, with_appcontext
 
 from tracker import migrate
 from tracker.db import get_db
-from tracker.services import seeding, synthetic
+from tracker.models import Role
+from tracker.services import accounts, seeding, synthetic
+from tracker.services.catalogue import NotFound, brand_by_slug
 
 db_cli = AppGroup("db", help="Manage the database schema (Alembic migrations).")
 
@@ -90,9 +93,70 @@ def synthetic_data(scale: float, random_seed: int) -> None:
     )
 
 
+@click.command("create-user")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in Role]),
+    default=Role.contributor.value,
+    show_default=True,
+)
+@click.option("--name", "display_name", help="Display name (default: the part before the @).")
+@click.option(
+    "--handle", help="Public handle, shown in the moderation log (default: from the name)."
+)
+@click.option("--brand", "brand_slug", help="For a representative: the slug of their brand.")
+@click.option("--verified", is_flag=True, help="For a representative: verified at once.")
+@with_appcontext
+def create_user(
+    email: str,
+    role: str,
+    display_name: str | None,
+    handle: str | None,
+    brand_slug: str | None,
+    verified: bool,
+) -> None:
+    """Create an account, for example the first admin. The password comes from
+    TRACKER_PASSWORD or is asked for."""
+    password = os.environ.get("TRACKER_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise click.ClickException(f"the password needs at least {minimum} characters")
+    if "@" not in email or len(email) > 320:
+        raise click.ClickException(f"{email!r} is not an email address")
+    if handle and not accounts.HANDLE_PATTERN.match(handle):
+        raise click.ClickException("a handle is 3 to 40 lower-case letters, digits and hyphens")
+    with get_db().unit_of_work() as session:
+        brand = None
+        if brand_slug:
+            try:
+                brand = brand_by_slug(session, brand_slug)
+            except NotFound:
+                raise click.ClickException(f"no brand has the slug {brand_slug!r}") from None
+        try:
+            user = accounts.register(
+                session=session,
+                email=email,
+                display_name=display_name or email.split("@")[0],
+                password=password,
+                role=Role(role),
+                public_handle=handle,
+            )
+        except accounts.AccountError as error:
+            raise click.ClickException(str(error)) from None
+        if brand is not None:
+            user.brand_id = brand.id
+            user.representative_verified = verified and user.role == Role.representative
+        stored_email, handle_shown = user.email, user.public_handle
+    click.echo(f"Created {role} {stored_email} (public handle {handle_shown}).")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(db_cli)
     app.cli.add_command(init_db)
     app.cli.add_command(seed)
     app.cli.add_command(synthetic_data)
+    app.cli.add_command(create_user)

@@ -21,8 +21,40 @@ class Defaults:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Cookies are marked Secure whenever the request came over HTTPS (tracker.auth.cookies);
+    # set SESSION_COOKIE_SECURE to insist on it regardless.
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+    # Behind a reverse proxy, trust this many proxies' X-Forwarded-For/-Proto/-Host headers,
+    # e.g. {"x_for": 1, "x_proto": 1, "x_host": 1}. Empty means no proxy is trusted.
+    PROXY_FIX = {}
     REDIS_URL = None
     SITE_NAME = "Claims & Evidence"
+    # Accounts and contributions
+    ANONYMOUS_SUBMISSIONS = True  # contributing without an account
+    FOUR_EYES_CONTRADICTIONS = True  # a second moderator confirms every new contradiction
+    PASSWORD_MIN_LENGTH = 10
+    PASSWORD_RESET_MAX_AGE = 3600  # seconds a reset link stays valid
+    # Mail: without MAIL_SERVER, each message is written to MAIL_OUTBOX (default
+    # instance/outbox/) as one .eml file; with it, sent over SMTP.
+    MAIL_SERVER = None
+    MAIL_PORT = 587
+    MAIL_USE_TLS = True  # STARTTLS on MAIL_PORT
+    MAIL_USE_SSL = False  # implicit TLS (usually port 465)
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "tracker@localhost"
+    MAIL_OUTBOX = None
+    MAIL_TIMEOUT = 10
+    # Rate limits (Flask-Limiter syntax), per client address and per account. Counters live
+    # in memory per worker, or in Redis when REDIS_URL is set (shared by every worker).
+    RATELIMIT_ENABLED = True
+    RATELIMIT_SUBMIT = "10 per minute;60 per hour"
+    RATELIMIT_SUBMIT_ACCOUNT = "30 per hour;200 per day"
+    RATELIMIT_AUTH = "10 per minute;100 per hour"
+    RATELIMIT_AUTH_ACCOUNT = "20 per hour"
+    RATELIMIT_KEY_PREFIX = "tracker"
 
 
 def _coerce(raw: str):

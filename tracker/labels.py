@@ -7,6 +7,7 @@ from enum import StrEnum
 from flask_babel import lazy_gettext as _l
 
 from tracker.models import (
+    AccountAction,
     ClaimChannel,
     ClaimStatus,
     ContradictionKind,
@@ -144,6 +145,16 @@ LABELS: dict[type[StrEnum], dict[StrEnum, object]] = {
         Role.moderator: _l("Moderator"),
         Role.admin: _l("Administrator"),
         Role.representative: _l("Brand representative"),
+    },
+    AccountAction: {
+        AccountAction.registered: _l("Account created"),
+        AccountAction.role_changed: _l("Role changed"),
+        AccountAction.representative_requested: _l("Asked to represent a brand"),
+        AccountAction.representative_verified: _l("Verified as the brand's representative"),
+        AccountAction.representative_unverified: _l("No longer a verified representative"),
+        AccountAction.deactivated: _l("Account deactivated"),
+        AccountAction.reactivated: _l("Account reactivated"),
+        AccountAction.password_reset: _l("Password reset by email"),
     },
 }
 

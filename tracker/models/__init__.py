@@ -38,6 +38,7 @@ from tracker.models.flags import (
     FlagTiming,
 )
 from tracker.models.history import Revision, SeedRecord
+from tracker.models.moderation import AccountAction, AccountEvent
 from tracker.models.people import Submission, User
 from tracker.models.records import (
     PUBLIC_MODELS,
@@ -55,6 +56,8 @@ from tracker.models.records import (
 __all__ = [
     "PUBLIC_MODELS",
     "REMEDY_KINDS",
+    "AccountAction",
+    "AccountEvent",
     "Brand",
     "Citation",
     "Claim",

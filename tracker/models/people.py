@@ -1,6 +1,7 @@
 """People and what they propose: user accounts and submissions."""
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from sqlmodel import Field
@@ -26,8 +27,53 @@ class User(Timestamped, table=True):
     role: Role = Field(default=Role.contributor, sa_type=enum_type(Role), nullable=False)
     brand_id: int | None = Field(default=None, foreign_key="brand.id")
     representative_verified: bool = Field(default=False, nullable=False)
+    # What a would-be representative told the admins to let them check who they are.
+    representative_note: str | None = Field(default=None, max_length=2000)
     is_active: bool = Field(default=True, nullable=False)
     last_login_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    # --- What Flask-Login asks of a user (is_active is the column above) ---
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    @property
+    def login_fingerprint(self) -> str:
+        """Return a digest of the password hash: a new password ends every other session."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.login_fingerprint}"
+
+    # --- Roles ---
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+    @property
+    def is_moderator(self) -> bool:
+        """Say whether the user may work the moderation queue (admins may too)."""
+        return self.role in (Role.moderator, Role.admin)
+
+    @property
+    def is_verified_representative(self) -> bool:
+        return (
+            self.role == Role.representative
+            and self.representative_verified
+            and self.brand_id is not None
+        )
+
+    def speaks_for(self, brand_id: int | None) -> bool:
+        """Say whether the user is a verified representative of that brand."""
+        return (
+            brand_id is not None and self.is_verified_representative and (self.brand_id == brand_id)
+        )
 
 
 class Submission(Timestamped, table=True):

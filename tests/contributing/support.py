@@ -1,0 +1,93 @@
+"""Helpers for tests of accounts, contributions and moderation (CSRF stays on)."""
+
+from __future__ import annotations
+
+import re
+from email import message_from_bytes, policy
+from pathlib import Path
+
+from tracker.models import Brand, Role, User
+from tracker.services.accounts import hash_password
+from tracker.services.revisions import SEED, save_revision
+
+PASSWORD = "correct horse battery staple"
+# Hashing with Argon2's defaults takes a fifth of a second; hash the shared password once.
+PASSWORD_HASH = hash_password(PASSWORD)
+CSRF_PATTERN = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def make_user(
+    session,
+    handle: str,
+    role: Role = Role.contributor,
+    *,
+    brand: Brand | None = None,
+    verified: bool = False,
+    active: bool = True,
+) -> User:
+    """Add an account whose password is PASSWORD and whose email is <handle>@example.test."""
+    user = User(
+        email=f"{handle}@example.test",
+        display_name=f"{handle.title()} Person",
+        public_handle=handle,
+        password_hash=PASSWORD_HASH,
+        role=role,
+        brand_id=brand.id if brand else None,
+        representative_verified=verified,
+        is_active=active,
+    )
+    session.add(user)
+    session.commit()
+    return user
+
+
+def make_brand(session, name: str = "Acme Cosmetics", slug: str | None = None, **fields) -> Brand:
+    """Publish a fictional brand through the revision service."""
+    brand = Brand(name=name, slug=slug or name.lower().replace(" ", "-"), **fields)
+    save_revision(session, brand, author=SEED, reason="test brand")
+    session.commit()
+    return brand
+
+
+def login_as(client, user: User | None) -> None:
+    """Log a test client in as user (or out, for None) without typing a password."""
+    with client.session_transaction() as session:
+        session.clear()
+        if user is not None:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+
+
+def csrf_token(client) -> str:
+    """Return a CSRF token valid for this client's session."""
+    for path in ("/about", "/login", "/register"):
+        match = CSRF_PATTERN.search(client.get(path).get_data(as_text=True))
+        if match:
+            return match.group(1)
+    raise AssertionError("no page offered a CSRF token")
+
+
+def post(client, url: str, data: dict | None = None, **kwargs):
+    """POST a form the way a browser does: with the session's CSRF token."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post(url, data=data, **kwargs)
+
+
+def outbox(app) -> list:
+    """Return the messages written to the app's outbox folder, oldest first."""
+    folder = Path(app.instance_path) / "outbox"
+    if not folder.exists():
+        return []
+    return [
+        message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in sorted(folder.glob("*.eml"))
+    ]
+
+
+def body(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
