@@ -7,7 +7,7 @@ import os
 import click
 from flask import Flask
 
-from tracker import admin, auth, cli, db, forms, i18n, limits, migrate, public, web
+from tracker import admin, auth, cli, db, forms, i18n, legal, limits, migrate, public, web
 from tracker.config import load_config, resource_path
 
 # CLI commands that may start the site; others (seed, db upgrade ...) manage the database
@@ -34,10 +34,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(public.bp)
     auth.init_app(app)
     admin.init_app(app)
+    legal.init_app(app)
     limits.init_app(app)  # after every blueprint: it wraps the rate-limited views
     cli.init_app(app)
     if app.config["AUTO_MIGRATE"] and _serving():
         migrate.prepare(app, database)
+        legal.refresh_if_stale(app, database)
     return app
 
 

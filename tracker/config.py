@@ -13,6 +13,7 @@ class Defaults:
     AUTO_MIGRATE = True  # migrate (and seed an empty database) when the app starts
     AUTO_SEED = True
     SEED_PATH = None  # None means the packaged seeds/ folder
+    LEGAL_RULES_PATH = None  # None means the packaged tracker/legal/rules.yaml
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = ("en", "nl")

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from blinker import Namespace
-from sqlmodel import Session, select
+from sqlalchemy.orm import object_session
+from sqlmodel import Session, col, select
 
 from tracker.db import utcnow
 from tracker.models import (
     Claim,
     Contradiction,
     EntityType,
+    FlagDismissal,
     Outcome,
     PublicRecord,
     Response,
@@ -64,11 +66,34 @@ def _citations(record: Claim | Contradiction | Response | Outcome) -> list[dict[
     ]
 
 
+def _dismissed_flags(claim: Claim) -> list[dict[str, str]]:
+    """Return the claim's standing legal-flag dismissals, so each shows in its history."""
+    session = object_session(claim)
+    if session is None or claim.id is None:
+        return []
+    dismissals = session.exec(
+        select(FlagDismissal)
+        .where(FlagDismissal.claim_id == claim.id, col(FlagDismissal.restored_at).is_(None))
+        .order_by(FlagDismissal.rule_id)
+    )
+    return [
+        {
+            "rule": dismissal.rule_id,
+            "reason": dismissal.reason,
+            "by": dismissal.dismissed_by_label,
+            "at": dismissal.dismissed_at.isoformat(timespec="seconds"),
+        }
+        for dismissal in dismissals
+    ]
+
+
 def snapshot(record: PublicRecord) -> dict[str, Any]:
     """Return the full record as it now stands, children included, as JSON-ready data."""
     data = record.model_dump(mode="json")
     if isinstance(record, Claim):
         data["topics"] = [topic.value for topic in record.topics]
+        if dismissed := _dismissed_flags(record):
+            data["dismissed_flags"] = dismissed
     if isinstance(record, Contradiction):
         data["claim_ids"] = sorted(claim.id for claim in record.claims)
     if isinstance(record, Claim | Contradiction | Response | Outcome):

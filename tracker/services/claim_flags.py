@@ -1,0 +1,268 @@
+"""Stored legal flags: kept in step with every claim write, recomputed when the rules change,
+dismissed and restored by moderators, and looked up for pages and filters.
+
+The flags themselves are derived data (tracker.services.flags computes them); a dismissal is a
+decision, kept for good and recorded in the claim's history as a new revision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session, col, select
+
+from tracker.db import utcnow
+from tracker.models import (
+    Brand,
+    Claim,
+    ClaimFlag,
+    FlagDismissal,
+    FlagRulesState,
+    Visibility,
+)
+from tracker.services.flags import ClaimInput, Finding, evaluate
+from tracker.services.revisions import Author, save_revision
+from tracker.services.rulebook import Rulebook
+
+STATE_NAME = "rules"
+ANY_FLAG = "any"
+
+
+class FlagError(Exception):
+    """A dismissal or restoration that cannot be done; the message says why."""
+
+
+@dataclass
+class RecomputeReport:
+    claims: int = 0
+    flags: int = 0
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+    dismissed: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.claims} claims, {self.flags} flags ({self.added} added, {self.removed} "
+            f"removed, {self.changed} changed); {self.dismissed} dismissed by moderators"
+        )
+
+
+def _active_dismissals(session: Session, claim_id: int) -> list[FlagDismissal]:
+    return list(
+        session.exec(
+            select(FlagDismissal).where(
+                FlagDismissal.claim_id == claim_id, col(FlagDismissal.restored_at).is_(None)
+            )
+        )
+    )
+
+
+def _store(flag: ClaimFlag, finding: Finding, rules: Rulebook, dismissal_id: int | None) -> bool:
+    """Write a finding onto a stored flag; return whether anything a reader sees changed."""
+    values = {
+        "timing": finding.timing,
+        "applies_from": finding.applies_from.value,
+        "applies_from_precision": finding.applies_from.precision,
+        "jurisdiction": finding.jurisdiction,
+        "matches": [match.as_dict() for match in finding.matches],
+        "notes": [dict(note) for note in finding.notes],
+        "fingerprint": finding.fingerprint,
+        "dismissal_id": dismissal_id,
+    }
+    changed = any(getattr(flag, name) != value for name, value in values.items())
+    for name, value in values.items():
+        setattr(flag, name, value)
+    flag.rules_digest = rules.digest
+    if changed:
+        flag.computed_at = utcnow()
+    return changed
+
+
+def refresh_claim(
+    session: Session, claim: Claim, *, rules: Rulebook, report: RecomputeReport | None = None
+) -> list[ClaimFlag]:
+    """Recompute one claim's flags and store them in the caller's transaction."""
+    report = report or RecomputeReport()
+    findings = evaluate(rules, ClaimInput.of(claim))
+    stored = {
+        flag.rule_id: flag
+        for flag in session.exec(select(ClaimFlag).where(ClaimFlag.claim_id == claim.id))
+    }
+    dismissals = {(d.rule_id, d.fingerprint): d.id for d in _active_dismissals(session, claim.id)}
+    kept = []
+    for finding in findings:
+        flag = stored.pop(finding.rule_id, None)
+        if flag is None:
+            flag = ClaimFlag(claim_id=claim.id, rule_id=finding.rule_id, jurisdiction="")
+            report.added += 1
+            _store(flag, finding, rules, dismissals.get((finding.rule_id, finding.fingerprint)))
+        elif _store(flag, finding, rules, dismissals.get((finding.rule_id, finding.fingerprint))):
+            report.changed += 1
+        report.dismissed += flag.dismissal_id is not None
+        session.add(flag)
+        kept.append(flag)
+    for gone in stored.values():
+        session.delete(gone)
+        report.removed += 1
+    report.claims += 1
+    report.flags += len(kept)
+    session.flush()
+    return kept
+
+
+def refresh_brand(session: Session, brand: Brand, *, rules: Rulebook) -> None:
+    """Recompute the flags of a brand's claims: its country decides where they were made."""
+    if brand.id is None:
+        return
+    claims = session.exec(
+        select(Claim).where(Claim.brand_id == brand.id).options(selectinload(Claim.topic_links))
+    )
+    for claim in claims:
+        refresh_claim(session, claim, rules=rules)
+
+
+def stale(session: Session, rules: Rulebook) -> bool:
+    """Say whether the stored flags were computed with other rules than these."""
+    state = session.get(FlagRulesState, STATE_NAME)
+    return state is None or state.digest != rules.digest
+
+
+def recompute_all(session: Session, *, rules: Rulebook) -> RecomputeReport:
+    """Recompute every claim's flags with these rules and remember the rules' digest."""
+    report = RecomputeReport()
+    claims = session.exec(
+        select(Claim)
+        .order_by(Claim.id)
+        .options(selectinload(Claim.topic_links), selectinload(Claim.brand))
+    )
+    for claim in claims:
+        refresh_claim(session, claim, rules=rules, report=report)
+    state = session.get(FlagRulesState, STATE_NAME) or FlagRulesState(name=STATE_NAME, digest="")
+    state.digest = rules.digest
+    state.recomputed_at = utcnow()
+    session.add(state)
+    session.flush()
+    return report
+
+
+def dismiss(
+    *, session: Session, claim: Claim, rule_id: str, reason: str, author: Author
+) -> FlagDismissal:
+    """Dismiss one flag on one claim, with a reason; the claim gets a new revision."""
+    reason = reason.strip()
+    if not reason:
+        raise FlagError("A dismissal needs a reason.")
+    flag = session.exec(
+        select(ClaimFlag).where(ClaimFlag.claim_id == claim.id, ClaimFlag.rule_id == rule_id)
+    ).first()
+    if flag is None:
+        raise FlagError(f"Claim {claim.id} has no flag {rule_id}.")
+    if flag.dismissal_id is not None:
+        raise FlagError(f"The flag {rule_id} on claim {claim.id} is already dismissed.")
+    dismissal = FlagDismissal(
+        claim_id=claim.id,
+        rule_id=rule_id,
+        fingerprint=flag.fingerprint,
+        reason=reason,
+        dismissed_by_id=author.user_id,
+        dismissed_by_label=author.label,
+    )
+    session.add(dismissal)
+    session.flush()
+    flag.dismissal_id = dismissal.id
+    session.add(flag)
+    save_revision(session, claim, author=author, reason=f"Flag {rule_id} dismissed: {reason}")
+    return dismissal
+
+
+def restore(
+    *, session: Session, claim: Claim, rule_id: str, reason: str, author: Author
+) -> FlagDismissal:
+    """Withdraw a dismissal, so the flag shows again; the claim gets a new revision."""
+    reason = reason.strip()
+    if not reason:
+        raise FlagError("Restoring a flag needs a reason.")
+    dismissal = session.exec(
+        select(FlagDismissal).where(
+            FlagDismissal.claim_id == claim.id,
+            FlagDismissal.rule_id == rule_id,
+            col(FlagDismissal.restored_at).is_(None),
+        )
+    ).first()
+    if dismissal is None:
+        raise FlagError(f"The flag {rule_id} on claim {claim.id} is not dismissed.")
+    dismissal.restored_at = utcnow()
+    dismissal.restored_by_id = author.user_id
+    dismissal.restored_by_label = author.label
+    dismissal.restore_reason = reason
+    session.add(dismissal)
+    for flag in session.exec(select(ClaimFlag).where(ClaimFlag.dismissal_id == dismissal.id)):
+        flag.dismissal_id = None
+        session.add(flag)
+    session.flush()
+    save_revision(session, claim, author=author, reason=f"Flag {rule_id} restored: {reason}")
+    return dismissal
+
+
+@dataclass(frozen=True)
+class StoredFlag:
+    """A stored flag with its standing dismissal, if any, for display."""
+
+    flag: ClaimFlag
+    dismissal: FlagDismissal | None
+
+
+def flags_for_claims(session: Session, claim_ids: Iterable[int]) -> dict[int, list[StoredFlag]]:
+    """Return the stored flags of these claims with their dismissals, in one query."""
+    ids = sorted(set(claim_ids))
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(ClaimFlag, FlagDismissal)
+        .join(FlagDismissal, FlagDismissal.id == ClaimFlag.dismissal_id, isouter=True)
+        .where(col(ClaimFlag.claim_id).in_(ids))
+        .order_by(ClaimFlag.claim_id, ClaimFlag.id)
+    )
+    found: dict[int, list[StoredFlag]] = {claim_id: [] for claim_id in ids}
+    for flag, dismissal in rows:
+        found[flag.claim_id].append(StoredFlag(flag, dismissal))
+    return found
+
+
+def flags_of_brand(session: Session, brand_id: int) -> dict[int, list[StoredFlag]]:
+    """Return the stored flags of every claim of a brand, by claim id, in one query."""
+    rows = session.exec(
+        select(ClaimFlag, FlagDismissal)
+        .join(Claim, Claim.id == ClaimFlag.claim_id)
+        .join(FlagDismissal, FlagDismissal.id == ClaimFlag.dismissal_id, isouter=True)
+        .where(Claim.brand_id == brand_id)
+        .order_by(ClaimFlag.claim_id, ClaimFlag.id)
+    )
+    found: dict[int, list[StoredFlag]] = {}
+    for flag, dismissal in rows:
+        found.setdefault(flag.claim_id, []).append(StoredFlag(flag, dismissal))
+    return found
+
+
+def flagged_claim_ids(rule_id: str) -> sa.Select:
+    """Return a query for the ids of claims with an undismissed flag of a rule (or any)."""
+    query = select(ClaimFlag.claim_id).where(col(ClaimFlag.dismissal_id).is_(None))
+    if rule_id != ANY_FLAG:
+        query = query.where(ClaimFlag.rule_id == rule_id)
+    return query
+
+
+def flagged_brand_ids(rule_id: str) -> sa.Select:
+    """Return a query for the ids of brands with a published claim flagged by a rule (or any)."""
+    return (
+        select(Claim.brand_id)
+        .where(
+            Claim.visibility == Visibility.published,
+            col(Claim.id).in_(flagged_claim_ids(rule_id)),
+        )
+        .distinct()
+    )
