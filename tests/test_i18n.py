@@ -309,3 +309,26 @@ def test_times_are_shown_in_the_sites_time_zone(client, acme, db_session):
     page = client.get(f"/brands/{acme.slug}/history", headers={"Accept-Language": "nl"})
     # 23:30 UTC is half past midnight the next day in Amsterdam.
     assert "21 maart 2024, 00:30" in page.get_data(as_text=True)
+
+
+def test_histories_name_fields_and_values_in_the_readers_language(client, acme, db_session):
+    from tracker.models import Contradiction, ContradictionState
+    from tracker.services.revisions import Author, save_revision
+
+    contradiction = db_session.get(Contradiction, acme.contradiction_id)
+    contradiction.state = ContradictionState.remedied
+    save_revision(db_session, contradiction, author=Author("mod-example"), reason="fixed")
+    db_session.commit()
+
+    dutch = {"Accept-Language": "nl"}
+    page = client.get(f"/contradictions/{acme.contradiction_id}/history", headers=dutch)
+    row = BeautifulSoup(page.get_data(as_text=True), "html.parser").select_one(
+        "table.diff tbody tr"
+    )
+    assert [cell.get_text(strip=True) for cell in row.find_all(["th", "td"])] == [
+        "Stand van zaken",
+        "Bevestigd",
+        "Verholpen",
+    ]
+    claim = client.get(f"/claims/{acme.claim_id}/history", headers=dutch).get_data(as_text=True)
+    assert "Samenvatting" in claim and "<code>summary</code>" not in claim

@@ -12,6 +12,7 @@ from tracker.models import (
     ClaimStatus,
     ContradictionKind,
     ContradictionState,
+    DatePrecision,
     EntityType,
     FinderKind,
     OutcomeKind,
@@ -22,6 +23,7 @@ from tracker.models import (
     SubmissionKind,
     SubmissionState,
     Topic,
+    Visibility,
 )
 
 # Keyed by enum class first: members of different enums can share a value ("other").
@@ -139,6 +141,17 @@ LABELS: dict[type[StrEnum], dict[StrEnum, object]] = {
         SubmissionState.approved: _l("Approved"),
         SubmissionState.rejected: _l("Rejected"),
         SubmissionState.withdrawn: _l("Withdrawn"),
+    },
+    Visibility: {
+        Visibility.published: _l("Published"),
+        Visibility.withdrawn: _l("Withdrawn"),
+        Visibility.merged: _l("Merged into another record"),
+    },
+    DatePrecision: {
+        DatePrecision.day: _l("Day"),
+        DatePrecision.month: _l("Month"),
+        DatePrecision.year: _l("Year"),
+        DatePrecision.unknown: _l("Unknown"),
     },
     Role: {
         Role.contributor: _l("Contributor"),

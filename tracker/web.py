@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass
+from enum import StrEnum
 from urllib.parse import urlencode
 
 from babel import Locale
@@ -22,7 +24,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from tracker.i18n import LANGUAGE_COOKIE, LANGUAGE_QUERY
 from tracker.labels import label
-from tracker.models import EntityType, PublicRecord
+from tracker.models import EntityType, PublicRecord, Topic
 
 PLURALS = {
     EntityType.claim: "claims",
@@ -49,6 +51,51 @@ SEE_CHANGES = {
     EntityType.response: _l("See what changed in this response"),
     EntityType.outcome: _l("See what changed in this outcome"),
     EntityType.source: _l("See what changed in this source"),
+}
+
+# Reader-facing names of the fields a revision can change, for the history pages.
+FIELD_LABELS = {
+    "name": _l("Name"),
+    "slug": _l("Address"),
+    "legal_name": _l("Legal name"),
+    "aliases": _l("Also known as"),
+    "parent_company": _l("Parent company"),
+    "country": _l("Country"),
+    "sector": _l("Sector"),
+    "website": _l("Website"),
+    "description": _l("Description"),
+    "title": _l("Title"),
+    "summary": _l("Summary"),
+    "quote": _l("Quote"),
+    "quote_is_exact": _l("Verbatim quote"),
+    "quote_speaker": _l("Quoted speaker"),
+    "quote_language": _l("Language of the quote"),
+    "language": _l("Language"),
+    "translation": _l("Translation"),
+    "speaker": _l("Said by"),
+    "channel": _l("Where"),
+    "where": _l("Where exactly"),
+    "status": _l("Status"),
+    "finder_name": _l("Found by"),
+    "finder_kind": _l("Kind of finder"),
+    "kind": _l("Kind"),
+    "state": _l("State"),
+    "published_at": _l("Published here"),
+    "via": _l("Given via"),
+    "authority": _l("Authority"),
+    "amount": _l("Amount"),
+    "currency": _l("Currency"),
+    "url": _l("Web address"),
+    "publisher": _l("Publisher"),
+    "topics": _l("Topics"),
+    "claim_ids": _l("Claims it contradicts"),
+    "citations": _l("Sources cited"),
+    "date": _l("Date"),
+    "date_precision": _l("Precision of the date"),
+    "date_end": _l("End date"),
+    "date_end_precision": _l("Precision of the end date"),
+    "visibility": _l("Visibility"),
+    "caveats": _l("Caveats"),
 }
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
@@ -88,6 +135,36 @@ def read_record_text(record: PublicRecord) -> str:
 def see_changes_text(record: PublicRecord) -> str:
     """Return the text of a link to a record's history, in the reader's language."""
     return str(SEE_CHANGES[record.entity_type])
+
+
+def field_label(field: str) -> str | None:
+    """Return the reader-facing name of a record's field, or None for internal fields."""
+    name = FIELD_LABELS.get(field)
+    return str(name) if name is not None else None
+
+
+def _enum_of(record: PublicRecord, field: str) -> type[StrEnum] | None:
+    if field == "topics":
+        return Topic
+    info = type(record).model_fields.get(field)
+    annotation = getattr(info, "annotation", None)
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, StrEnum):
+            return candidate
+    return None
+
+
+def field_value(record: PublicRecord, field: str, value: object) -> str | None:
+    """Return an enum value of a revision as the reader's word for it ("Upheld", "Bevestigd");
+    None when the field holds no enum, so the page shows the stored value."""
+    enum_cls = _enum_of(record, field)
+    if enum_cls is None or value is None:
+        return None
+    values = value if isinstance(value, list) else [value]
+    try:
+        return ", ".join(label(enum_cls(item)) for item in values)
+    except ValueError:  # a value no longer in the enum: show it as stored
+        return None
 
 
 def country_name(code: str | None) -> str:
@@ -198,6 +275,8 @@ def init_app(app: Flask) -> None:
         url_for_history=url_for_history,
         read_record_text=read_record_text,
         see_changes_text=see_changes_text,
+        field_label=field_label,
+        field_value=field_value,
         label=label,
         country_name=country_name,
         language_url=language_url,
