@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -246,12 +247,50 @@ def _where(path: str, loc: tuple, document: dict) -> str:
     return f"{path}: {record + ': ' if record else ''}{field_name}"
 
 
+class _SeedLoader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as text (the format parses them itself, with their precision,
+    so an impossible date gets a named error) and refuses a field given twice in one record."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: set = set()
+        for key_node, _value in node.value:
+            name = self.construct_object(key_node, deep=True)
+            if name in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"field {name!r} is given twice in one record", key_node.start_mark
+                )
+            seen.add(name)
+        return super().construct_mapping(node, deep=deep)
+
+
+_SeedLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+_KEY_LINE = re.compile(r"^\s*(?:-\s+)?key:\s*[\"']?([a-z0-9][a-z0-9-]*)")
+
+
+def _yaml_problem(relative: str, text: str, error: yaml.YAMLError) -> str:
+    """Say where a YAML syntax error is, in one line: file, line, column and nearest record."""
+    mark = getattr(error, "problem_mark", None)
+    if mark is None:
+        return f"{relative}: not valid YAML: {error}"
+    lines = text.splitlines()[: mark.line + 1]
+    near = next((m.group(1) for line in reversed(lines) if (m := _KEY_LINE.match(line))), None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" + (f" (near {near})" if near else "")
+    context = getattr(error, "context", None)
+    problem = getattr(error, "problem", None) or str(error)
+    return f"{relative}: {where}: not valid YAML: {problem}" + (f", {context}" if context else "")
+
+
 def _read(path: Path, root: Path, schema: type[Strict], problems: list[str]):
     relative = path.relative_to(root).as_posix()
+    text = path.read_text(encoding="utf-8")
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(text, Loader=_SeedLoader)  # safe: a SafeLoader subclass
     except yaml.YAMLError as error:
-        problems.append(f"{relative}: not valid YAML: {error}")
+        problems.append(_yaml_problem(relative, text, error))
         return relative, None
     if not isinstance(document, dict):
         problems.append(f"{relative}: expected a mapping at the top of the file")
@@ -367,6 +406,13 @@ class _Writer:
         """Create or update one record from its seed entry, with a revision when it changes."""
         digest = _digest(entry)
         row = self.known.get(entry.key)
+        if row is not None and row.table != model.__tablename__:
+            raise SeedError(
+                [
+                    f"{path}: {entry.key}: this key was loaded before as a {row.table}; "
+                    f"a key keeps its kind of record, so give the {model.__tablename__} a new key"
+                ]
+            )
         if row is not None and row.digest == digest:
             self.report.unchanged += 1
             return
@@ -375,7 +421,7 @@ class _Writer:
         record = record or model()
         apply(record, entry)
         reason = f"Loaded from seed file {path}" if creating else f"Seed file {path} changed"
-        save_revision(self.session, record, author=SEED, reason=reason)
+        revision = save_revision(self.session, record, author=SEED, reason=reason)
         if row is None:
             row = SeedRecord(
                 seed_key=entry.key, table=model.__tablename__, entity_id=record.id, digest=digest
@@ -386,6 +432,8 @@ class _Writer:
         self.ids[entry.key] = record.id
         if creating:
             self.report.created += 1
+        elif revision is None:  # the entry's text changed but the record it gives did not
+            self.report.unchanged += 1
         else:
             self.report.updated += 1
 
@@ -488,11 +536,19 @@ def load(session: Session, root: Path) -> SeedReport:
 def _queue_pending(session: Session, writer: _Writer, path: str, pending: PendingSeed) -> None:
     """Queue an unverified case for moderators, once; it is never published by the seed."""
     if pending.key in writer.known:
+        if writer.known[pending.key].table != "submission":
+            raise SeedError(
+                [
+                    f"{path}: submissions ({pending.key}): this key was loaded before as a "
+                    f"{writer.known[pending.key].table}; give the submission a new key"
+                ]
+            )
         writer.report.unchanged += 1
         return
+    payload = pending.model_dump(mode="json")["payload"]  # JSON-ready, whatever YAML gave
     submission = Submission(
         kind=pending.kind,
-        payload=pending.payload | {"seed_note": pending.note, "seed_file": path},
+        payload=payload | {"seed_note": pending.note, "seed_file": path},
         token_hash=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
     )
     session.add(submission)
