@@ -41,6 +41,7 @@ def db_current() -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or migrate the database to the newest schema."""
     migrate.upgrade(get_db())
@@ -49,6 +50,7 @@ def init_db() -> None:
 
 @click.command("seed")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
+@with_appcontext
 def seed(path: Path | None) -> None:
     """Load the seed data (default: the shipped seeds/ folder). Safe to run again."""
     folder = path or seeding.seed_folder(current_app)

@@ -409,8 +409,8 @@ class _Writer:
         if row is not None and row.table != model.__tablename__:
             raise SeedError(
                 [
-                    f"{path}: {entry.key}: this key was loaded before as a {row.table}; "
-                    f"a key keeps its kind of record, so give the {model.__tablename__} a new key"
+                    f"{path}: {model.__tablename__} ({entry.key}): key: was loaded before as a "
+                    f"{row.table}; a key keeps its kind of record, so give this one a new key"
                 ]
             )
         if row is not None and row.digest == digest:
@@ -539,7 +539,7 @@ def _queue_pending(session: Session, writer: _Writer, path: str, pending: Pendin
         if writer.known[pending.key].table != "submission":
             raise SeedError(
                 [
-                    f"{path}: submissions ({pending.key}): this key was loaded before as a "
+                    f"{path}: submissions ({pending.key}): key: was loaded before as a "
                     f"{writer.known[pending.key].table}; give the submission a new key"
                 ]
             )
