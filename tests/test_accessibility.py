@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
+from flask import url_for
 
 from tests.fictional import make_fictional_brand
 
@@ -30,13 +31,27 @@ def acme(db_session):
     return make_fictional_brand(db_session)
 
 
-def page_urls(acme) -> dict[str, str]:
-    return acme.pages | {
-        "filtered brand index": "/brands/?sector=Cosmetics&country=NL",
-        "brand index by letter": "/brands/?letter=A",
-        "comparison of versions": f"/claims/{acme.claim_id}/history?from=1&to=2",
-        "not found": "/no/such/page",
-    }
+# Forms anyone can open, checked too when the app has them (other blueprints own them).
+OPEN_FORMS = {"log in": "auth.login", "register": "auth.register", "reset": "auth.reset_request"}
+
+
+def page_urls(app, acme) -> dict[str, str]:
+    with app.test_request_context():
+        forms = {
+            name: url_for(endpoint)
+            for name, endpoint in OPEN_FORMS.items()
+            if endpoint in app.view_functions
+        }
+    return (
+        acme.pages
+        | forms
+        | {
+            "filtered brand index": "/brands/?sector=Cosmetics&country=NL",
+            "brand index by letter": "/brands/?letter=A",
+            "comparison of versions": f"/claims/{acme.claim_id}/history?from=1&to=2",
+            "not found": "/no/such/page",
+        }
+    )
 
 
 # --- Structural checks: each returns a list of problems ---------------------------------
@@ -196,9 +211,9 @@ CHECKS = (
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
-def test_every_public_page_is_structurally_accessible(client, acme, language):
+def test_every_public_page_is_structurally_accessible(app, client, acme, language):
     failures = []
-    for name, url in page_urls(acme).items():
+    for name, url in page_urls(app, acme).items():
         response = client.get(url, headers={"Accept-Language": language})
         assert response.status_code == (404 if name == "not found" else 200), url
         soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
