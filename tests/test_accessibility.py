@@ -352,3 +352,38 @@ def test_focus_stays_visible():
     assert [selector.strip() for selector in hidden] == ["main:focus"]
     skip = re.search(r"\.skip-link:focus\s*{([^}]*)}", text)
     assert skip and "top: 0.5rem" in skip.group(1)
+
+
+def seeded_pages(client) -> list[str]:
+    """Return home, the index, every seeded brand and every record its timeline links to."""
+    index = client.get("/brands/").get_data(as_text=True)
+    brands = list(dict.fromkeys(re.findall(r'href="(/brands/[a-z0-9-]+)"', index)))
+    records = []
+    for brand in brands:
+        timeline = client.get(brand).get_data(as_text=True)
+        records += re.findall(
+            r'href="(/(?:claims|contradictions|responses|outcomes|sources)/\d+)"', timeline
+        )
+    return ["/", "/brands/", *brands, *dict.fromkeys(records)]
+
+
+def test_every_seeded_page_is_accessible_in_both_languages(seeded_client):
+    from tests.test_i18n import dutch_catalogue, english_left_on, interface_strings
+
+    pages = seeded_pages(seeded_client)
+    assert len(pages) > 20, "the seed data should give many pages"
+    strings = interface_strings(dutch_catalogue())
+    failures = []
+    for language in ("en", "nl"):
+        for url in pages:
+            response = seeded_client.get(url, headers={"Accept-Language": language})
+            html = response.get_data(as_text=True)
+            soup = BeautifulSoup(html, "html.parser")
+            problems = [problem for check in CHECKS for problem in check(soup)]
+            problems += language_problems(soup, language)
+            if language == "nl" and (leftover := english_left_on(html, strings)):
+                problems.append(f"English interface text on a Dutch page: {leftover}")
+            if response.status_code != 200:
+                problems.append(f"status {response.status_code}")
+            failures += [f"{language} {url}: {problem}" for problem in problems]
+    assert not failures, "\n".join(failures)

@@ -336,3 +336,18 @@ def test_histories_name_fields_and_values_in_the_readers_language(client, acme, 
     ]
     claim = client.get(f"/claims/{acme.claim_id}/history", headers=dutch).get_data(as_text=True)
     assert "Samenvatting" in claim and "<code>summary</code>" not in claim
+
+
+def test_the_klm_judgment_reads_in_each_language(seeded_client):
+    for language, day in (("en", "20 March 2024"), ("nl", "20 maart 2024")):
+        response = seeded_client.get("/brands/klm", headers={"Accept-Language": language})
+        soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        assert soup.html["lang"] == language
+        judgment = next(
+            event
+            for event in soup.select("li.event-contradiction")
+            if "ECLI:NL:RBAMS:2024:1512" in event.get_text()
+        )
+        assert judgment.find("time", datetime="2024-03-20").get_text() == day
+        state = judgment.select_one(".badge").get_text(strip=True)
+        assert state == ("Upheld" if language == "en" else "Bevestigd")
