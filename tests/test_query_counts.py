@@ -248,3 +248,18 @@ def test_record_page_statements_do_not_grow_with_its_citations(app, records, plu
     assert len(statements_for(app, f"/{plural}/{busy_id}/history")) == len(
         statements_for(app, f"/{plural}/{lone_id}/history")
     )
+
+
+def test_the_listing_indexes_exist_on_both_databases(any_kit):
+    from tracker.db import make_engine
+
+    engine = make_engine(any_kit.fresh())
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'index'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT indexname FROM pg_indexes"
+    )
+    with engine.connect() as connection:
+        names = set(connection.exec_driver_sql(query).scalars())
+    engine.dispose()
+    assert {"ix_brand_name_order", "ix_contradiction_visibility_state"} <= names

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError, negotiate_locale
+from babel.support import NullTranslations
 from flask import Flask, current_app, has_request_context, request
+from flask.globals import _cv_app
 from flask_babel import (
     Babel,
     format_currency,
@@ -15,8 +18,12 @@ from flask_babel import (
     format_decimal,
     format_percent,
     get_locale,
+    get_translations,
 )
 from flask_babel import gettext as _
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from tracker.models import DatePrecision
 
@@ -67,6 +74,22 @@ def _reader_locale() -> Locale:
     return get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def current_locale_key() -> str:
+    """Return the reader's language as a short key, cheaply: pages ask thousands of times.
+
+    Reads the locale Flask-Babel has already chosen for this request (force_locale included)
+    without its chain of context-local proxies, and falls back to get_locale() otherwise.
+    """
+    app_context = _cv_app.get(None)
+    babel_context = getattr(app_context.g, "_flask_babel", None) if app_context else None
+    locale = getattr(babel_context, "babel_locale", None) or get_locale()
+    if locale is None:
+        return ""
+    if locale.territory or locale.script or locale.variant:
+        return str(locale)
+    return locale.language
+
+
 def format_partial_date(value: dt.date | None, precision: DatePrecision | str | None) -> str:
     """Write a date at its precision in the reader's language: "20 March 2024", "March 2024"."""
     if value is None or precision in (None, DatePrecision.unknown):
@@ -74,9 +97,19 @@ def format_partial_date(value: dt.date | None, precision: DatePrecision | str | 
     precision = DatePrecision(precision)
     if precision is DatePrecision.year:
         return str(value.year)
-    if precision is DatePrecision.month:
-        return format_date(value, MONTH_PATTERN)
-    return format_date(value, DAY_PATTERN)
+    # Babel takes about 20 µs a date and a timeline shows hundreds: remember each one.
+    key = (current_locale_key(), value, precision)
+    written = _FORMATTED_DATES.get(key)
+    if written is None:
+        pattern = MONTH_PATTERN if precision is DatePrecision.month else DAY_PATTERN
+        written = format_date(value, pattern)
+        if len(_FORMATTED_DATES) > 20_000:
+            _FORMATTED_DATES.clear()
+        _FORMATTED_DATES[key] = written
+    return written
+
+
+_FORMATTED_DATES: dict[tuple[str, dt.date, DatePrecision], str] = {}
 
 
 def iso_partial_date(value: dt.date | None, precision: DatePrecision | str | None) -> str | None:
@@ -145,9 +178,67 @@ def html_language(code: str | None) -> str | None:
     return code.replace("_", "-")
 
 
+def catalogue_per_locale() -> Callable[[], NullTranslations]:
+    """Return a function giving the current language's catalogue, kept once looked up.
+
+    Flask-Babel looks the domain, the locale and the catalogue up through several
+    context-local proxies on every call, and a brand page with 200 events makes over a
+    thousand calls; a language's catalogue does not change while the app runs.
+    """
+    catalogues: dict[str, NullTranslations] = {}
+
+    def current() -> NullTranslations:
+        key = current_locale_key()
+        catalogue = catalogues.get(key)
+        if catalogue is None:
+            catalogue = catalogues[key] = get_translations()
+        return catalogue
+
+    return current
+
+
+def remembered_gettext(gettext: Callable[..., str]) -> Callable[..., str]:
+    """Wrap Jinja's gettext to remember each translated message per language and arguments.
+
+    A timeline translates the same few labels for each of its events; only plain text and
+    number arguments are remembered, and the memory is bounded.
+    """
+    remembered: dict[tuple, str] = {}
+
+    @pass_context
+    def template_gettext(context: Context, message: str, **variables) -> str:
+        if not context.eval_ctx.autoescape or not all(
+            type(value) in _PLAIN for value in variables.values()
+        ):
+            return gettext(context, message, **variables)
+        key = (current_locale_key(), message, *variables.items())
+        text = remembered.get(key)
+        if text is None:
+            if len(remembered) > 10_000:
+                remembered.clear()
+            text = remembered[key] = gettext(context, message, **variables)
+        return text
+
+    return template_gettext
+
+
+# Argument types whose value alone decides the text (Markup included: it is escaped already).
+_PLAIN = frozenset({str, int, Markup})
+
+
 def init_app(app: Flask) -> None:
     """Set up Flask-Babel and the template helpers for dates, numbers and languages."""
     Babel(app, locale_selector=select_locale)
+    current = catalogue_per_locale()
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: current().ugettext(s),
+        ngettext=lambda s, p, n: current().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: current().upgettext(c, s),
+        npgettext=lambda c, s, p, n: current().unpgettext(c, s, p, n),
+    )
+    template_gettext = remembered_gettext(app.jinja_env.globals["gettext"])
+    app.jinja_env.globals.update(gettext=template_gettext, _=template_gettext)
     app.jinja_env.filters.update(
         partial_date=format_partial_date,
         long_date=format_long_date,

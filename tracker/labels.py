@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.i18n import current_locale_key
 from tracker.models import (
     AccountAction,
     ClaimChannel,
@@ -176,8 +177,16 @@ def label(value: StrEnum | None) -> str:
     """Return the reader-facing name of an enum value."""
     if value is None:
         return ""
-    names = LABELS.get(type(value), {})
-    return str(names.get(value, value.value.replace("_", " ")))
+    # A timeline asks for the same few names hundreds of times: remember them per language.
+    key = (current_locale_key(), type(value), value)
+    name = _NAMES.get(key)
+    if name is None:
+        names = LABELS.get(type(value), {})
+        name = _NAMES[key] = str(names.get(value, value.value.replace("_", " ")))
+    return name
+
+
+_NAMES: dict[tuple[str, type, StrEnum], str] = {}
 
 
 def choices(enum_cls: type[StrEnum]) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     has_request_context,
     render_template,
     request,
@@ -117,7 +118,25 @@ def url_for_record(record: PublicRecord, **values) -> str:
     """Return the permanent address of a public record."""
     if record.entity_type is EntityType.brand:
         return url_for("public.brand", slug=record.slug, **values)
-    return url_for(f"public.{record.entity_type.value}", record_id=record.id, **values)
+    if values:
+        return url_for(f"public.{record.entity_type.value}", record_id=record.id, **values)
+    return _record_path(f"public.{record.entity_type.value}", record.id)
+
+
+_ID_MARK = 918_273_645
+
+
+def _record_path(endpoint: str, record_id: int) -> str:
+    """Return url_for(endpoint, record_id=...) from a pattern built once per request.
+
+    A timeline links hundreds of records and url_for takes about 13 µs a call.
+    """
+    patterns = g.setdefault("record_url_patterns", {})
+    pattern = patterns.get(endpoint)
+    if pattern is None:
+        pattern = patterns[endpoint] = url_for(endpoint, record_id=_ID_MARK).split(str(_ID_MARK))
+    head, tail = pattern
+    return f"{head}{record_id}{tail}"
 
 
 def url_for_history(record: PublicRecord, **values) -> str:

@@ -39,6 +39,10 @@ from tracker.models.flags import ClaimFacts
 
 class Brand(PublicRecord, table=True):
     entity_type: ClassVar[EntityType] = EntityType.brand
+    __table_args__ = (
+        # The brand index's order (A to Z, case-insensitive), without sorting every brand.
+        sa.Index("ix_brand_name_order", sa.text("lower(name)"), "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=120, unique=True, index=True)
@@ -114,6 +118,12 @@ class Claim(DatedRecord, ClaimFacts, table=True):
 
 class Contradiction(DatedRecord, table=True):
     entity_type: ClassVar[EntityType] = EntityType.contradiction
+    __table_args__ = (
+        # Counting published contradictions by state (home page) from the index alone.
+        sa.Index("ix_contradiction_visibility_state", "visibility", "state"),
+        # The latest contradictions (home page), newest first, without a sort.
+        sa.Index("ix_contradiction_date_id", "date", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     brand_id: int = Field(foreign_key="brand.id", index=True)

@@ -169,16 +169,25 @@ def site_counts(session: Session) -> SiteCounts:
 
 
 def latest_contradictions(session: Session, limit: int = 10) -> list[Contradiction]:
-    """Return the most recently dated published contradictions with their brands."""
-    return list(
-        session.exec(
-            select(Contradiction)
-            .where(_published(Contradiction))
-            .options(joinedload(Contradiction.brand))
-            .order_by(col(Contradiction.date).desc().nulls_last(), Contradiction.id.desc())
-            .limit(limit)
-        )
-    )
+    """Return the most recently dated published contradictions with their brands.
+
+    Dated ones first, newest first, then undated ones: two plain orders that an index on
+    (date, id) serves on both databases, where "date DESC NULLS LAST" made PostgreSQL sort
+    every contradiction.
+    """
+    base = select(Contradiction).where(_published(Contradiction))
+    base = base.options(joinedload(Contradiction.brand))
+    dated = session.exec(
+        base.where(col(Contradiction.date).is_not(None))
+        .order_by(col(Contradiction.date).desc(), col(Contradiction.id).desc())
+        .limit(limit)
+    ).all()
+    undated = session.exec(
+        base.where(col(Contradiction.date).is_(None))
+        .order_by(col(Contradiction.id).desc())
+        .limit(max(limit - len(dated), 0))
+    ).all()
+    return [*dated, *undated]
 
 
 def brand_by_slug(session: Session, slug: str) -> Brand:

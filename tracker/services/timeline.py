@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import groupby
+from typing import ClassVar
 
-from sqlalchemy.orm import selectinload
-from sqlmodel import Session, col, or_, select
+from sqlalchemy import bindparam, literal, union_all
+from sqlalchemy.orm import defer
+from sqlmodel import Session, col, select
 
 from tracker.models import (
     Brand,
@@ -22,6 +25,9 @@ from tracker.models import (
     PublicRecord,
     Response,
     Revision,
+    Source,
+    SourceKind,
+    Stance,
     Visibility,
 )
 from tracker.services.dates import sort_day
@@ -29,6 +35,43 @@ from tracker.services.dates import sort_day
 # Events on the same day read in the order things happen: a claim, the finding against it,
 # what followed, then the brand's answer; an update of the record comes last.
 KIND_ORDER = {"claim": 0, "contradiction": 1, "outcome": 2, "remedy": 2, "response": 3, "update": 4}
+
+
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which doubles the
+# cost of building the hundreds of these a timeline needs.
+@dataclass(slots=True)
+class SourceLine:
+    """What a timeline shows of a source: its line, without the cost of a full ORM record."""
+
+    entity_type: ClassVar[EntityType] = EntityType.source
+
+    id: int
+    url: str
+    title: str | None
+    description: str | None
+    publisher: str | None
+    kind: SourceKind
+    version: int
+    date: dt.date | None
+    date_precision: DatePrecision
+    date_end: dt.date | None
+    date_end_precision: DatePrecision | None
+
+    @property
+    def headline(self) -> str:
+        return self.title or self.description or self.url
+
+
+@dataclass(slots=True)
+class CitationLine:
+    """A citation on the timeline: the source, and what it supports there."""
+
+    source_id: int
+    source: SourceLine
+    excerpt: str | None
+    note: str | None
+    stance: Stance
+    position: int
 
 
 @dataclass(frozen=True)
@@ -40,7 +83,7 @@ class TimelineEvent:
     date_end: dt.date | None
     date_end_precision: DatePrecision | None
     summary: str
-    citations: list[Citation] = field(default_factory=list)
+    citations: list[CitationLine] = field(default_factory=list)
     revision: Revision | None = None
 
     @property
@@ -84,7 +127,7 @@ def _published(model: type[PublicRecord]):
     return model.visibility == Visibility.published
 
 
-def _event(kind: str, record, summary: str, citations: list[Citation]) -> TimelineEvent:
+def _event(kind: str, record, summary: str, citations: list[CitationLine]) -> TimelineEvent:
     return TimelineEvent(
         kind=kind,
         record=record,
@@ -93,54 +136,112 @@ def _event(kind: str, record, summary: str, citations: list[Citation]) -> Timeli
         date_end=record.date_end,
         date_end_precision=record.date_end_precision,
         summary=summary,
-        citations=sorted(citations, key=lambda c: c.position),
+        citations=citations,
     )
 
 
 def load_brand_records(session: Session, brand: Brand):
-    """Load a brand's published records with their citations and sources, in few queries."""
-    claims = session.exec(
-        select(Claim)
-        .where(Claim.brand_id == brand.id, _published(Claim))
-        .options(
-            selectinload(Claim.topic_links),
-            selectinload(Claim.citations).joinedload(Citation.source),
-        )
-    ).all()
-    contradictions = session.exec(
-        select(Contradiction)
-        .where(Contradiction.brand_id == brand.id, _published(Contradiction))
-        .options(
-            selectinload(Contradiction.claims),
-            selectinload(Contradiction.citations).joinedload(Citation.source),
-        )
-    ).all()
-    responses = session.exec(
-        select(Response)
-        .where(Response.brand_id == brand.id, _published(Response))
-        .options(selectinload(Response.citations).joinedload(Citation.source))
-    ).all()
-    outcomes = session.exec(
-        select(Outcome)
-        .where(Outcome.brand_id == brand.id, _published(Outcome))
-        .options(selectinload(Outcome.citations).joinedload(Citation.source))
-    ).all()
-    return list(claims), list(contradictions), list(responses), list(outcomes)
+    """Load a brand's published claims, contradictions, responses and outcomes."""
+    return tuple(
+        list(session.exec(select(model).where(model.brand_id == brand.id, _published(model))))
+        for model in (Claim, Contradiction, Response, Outcome)
+    )
 
 
-def _updates(session: Session, records: list[PublicRecord]) -> list[TimelineEvent]:
-    """Return an event for every revision after the first: the record was corrected."""
-    ids_by_type: dict[EntityType, list[int]] = {}
-    for record in records:
-        ids_by_type.setdefault(record.entity_type, []).append(record.id)
-    if not ids_by_type:
-        return []
-    by_key = {(record.entity_type, record.id): record for record in records}
-    conditions = [
-        (Revision.entity_type == entity_type) & col(Revision.entity_id).in_(ids)
-        for entity_type, ids in ids_by_type.items()
+_SUBJECTS = (
+    (EntityType.claim, Claim, Citation.claim_id),
+    (EntityType.contradiction, Contradiction, Citation.contradiction_id),
+    (EntityType.response, Response, Citation.response_id),
+    (EntityType.outcome, Outcome, Citation.outcome_id),
+)
+_ENTITY_TYPES = {entity_type.value: entity_type for entity_type in EntityType}
+_SOURCE_COLUMNS = (
+    Source.id,
+    Source.url,
+    Source.title,
+    Source.description,
+    Source.publisher,
+    Source.kind,
+    Source.version,
+    Source.date,
+    Source.date_precision,
+    Source.date_end,
+    Source.date_end_precision,
+)
+
+
+@cache
+def _citations_statement():
+    brand_id = bindparam("brand_id")
+    parts = [
+        select(
+            literal(entity_type.value).label("subject_type"),
+            subject_id.label("subject_id"),
+            Citation.position,
+            Citation.id.label("citation_id"),
+            Citation.excerpt,
+            Citation.note,
+            Citation.stance,
+            *_SOURCE_COLUMNS,
+        )
+        .join(model, model.id == subject_id)
+        .join(Source, Source.id == Citation.source_id)
+        .where(model.brand_id == brand_id, _published(model))
+        for entity_type, model, subject_id in _SUBJECTS
     ]
-    revisions = session.exec(select(Revision).where(Revision.version > 1, or_(*conditions))).all()
+    return union_all(*parts).order_by("subject_type", "subject_id", "position", "citation_id")
+
+
+def brand_citations(session: Session, brand: Brand) -> dict[tuple[EntityType, int], list]:
+    """Return the citations of a brand's published records, by (entity type, id), in order.
+
+    One statement, read as plain rows: a 200-event timeline cites hundreds of sources, and
+    building ORM objects for each took more time than the rest of the page.
+    """
+    statement = _citations_statement()
+    cited: dict[tuple[EntityType, int], list[CitationLine]] = {}
+    sources: dict[int, SourceLine] = {}
+    for row in session.connection().execute(statement, {"brand_id": brand.id}).all():
+        source = sources.get(row.id)
+        if source is None:
+            source = sources[row.id] = SourceLine(*row[7:])
+        cited.setdefault((_ENTITY_TYPES[row.subject_type], row.subject_id), []).append(
+            CitationLine(
+                source_id=row.id,
+                source=source,
+                excerpt=row.excerpt,
+                note=row.note,
+                stance=row.stance,
+                position=row.position,
+            )
+        )
+    return cited
+
+
+@cache
+def _updates_statement():
+    # One join per kind of record, so each database looks revisions up by record id (an OR
+    # of IN-subqueries made PostgreSQL scan every revision of each kind).
+    brand_id = bindparam("brand_id")
+    corrected = union_all(
+        *(
+            select(Revision.id)
+            .join(model, (Revision.entity_type == entity_type) & (Revision.entity_id == model.id))
+            .where(model.brand_id == brand_id, _published(model), Revision.version > 1)
+            for entity_type, model, _ in _SUBJECTS
+        )
+    )
+    return (
+        select(Revision)
+        .where(col(Revision.id).in_(corrected))
+        .options(defer(Revision.snapshot))  # the timeline shows the reason, not the record
+    )
+
+
+def _updates(session: Session, brand: Brand, records: list[PublicRecord]) -> list[TimelineEvent]:
+    """Return an event for every revision after the first: the record was corrected."""
+    by_key = {(record.entity_type, record.id): record for record in records}
+    revisions = session.exec(_updates_statement(), params={"brand_id": brand.id}).all()
     events = []
     for revision in revisions:
         record = by_key[(revision.entity_type, revision.entity_id)]
@@ -181,19 +282,24 @@ def count_records(
 def brand_timeline(session: Session, brand: Brand, *, newest_first: bool = True) -> Timeline:
     """Build a brand's timeline, grouped by year; events of unknown date come last."""
     claims, contradictions, responses, outcomes = load_brand_records(session, brand)
-    events = [_event("claim", claim, claim.headline, claim.citations) for claim in claims]
-    events += [_event("contradiction", c, c.title, c.citations) for c in contradictions]
-    events += [_event("response", r, r.summary, r.citations) for r in responses]
+    cited = brand_citations(session, brand)
+
+    def citations(record: PublicRecord) -> list[CitationLine]:
+        return cited.get((record.entity_type, record.id), [])
+
+    events = [_event("claim", claim, claim.headline, citations(claim)) for claim in claims]
+    events += [_event("contradiction", c, c.title, citations(c)) for c in contradictions]
+    events += [_event("response", r, r.summary, citations(r)) for r in responses]
     events += [
         _event(
             "remedy" if outcome.is_remedy else "outcome",
             outcome,
             outcome.summary,
-            outcome.citations,
+            citations(outcome),
         )
         for outcome in outcomes
     ]
-    events += _updates(session, [*claims, *contradictions, *responses, *outcomes])
+    events += _updates(session, brand, [*claims, *contradictions, *responses, *outcomes])
 
     dated = sorted((e for e in events if e.date), key=lambda e: e.sort_key, reverse=newest_first)
     undated = sorted((e for e in events if not e.date), key=lambda e: e.sort_key)
