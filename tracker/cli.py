@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from tracker import migrate
 from tracker.db import get_db
 from tracker.models import Role
-from tracker.services import accounts, seeding, synthetic
+from tracker.services import accounts, backup, seeding, synthetic
 from tracker.services.catalogue import NotFound, brand_by_slug
 
 db_cli = AppGroup("db", help="Manage the database schema (Alembic migrations).")
@@ -155,10 +155,29 @@ def create_user(
     click.echo(f"Created {role} {stored_email} (public handle {handle_shown}).")
 
 
+@click.command("backup")
+@click.argument("destination", required=False, type=click.Path(path_type=Path))
+@with_appcontext
+def backup_command(destination: Path | None) -> None:
+    """Back up the database to DESTINATION (a folder or a new file; default instance/backups).
+
+    SQLite: the online backup API, then an integrity check of the copy. PostgreSQL: pg_dump.
+    """
+    folder = destination or Path(current_app.instance_path) / "backups"
+    url = get_db().engine.url.render_as_string(hide_password=False)
+    try:
+        made = backup.backup_database(url=url, destination=folder)
+    except backup.BackupError as error:
+        click.echo(f"Backup failed: {error}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Backup written: {made}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(db_cli)
     app.cli.add_command(init_db)
     app.cli.add_command(seed)
     app.cli.add_command(synthetic_data)
+    app.cli.add_command(backup_command)
     app.cli.add_command(create_user)
