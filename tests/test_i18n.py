@@ -351,3 +351,19 @@ def test_the_klm_judgment_reads_in_each_language(seeded_client):
         assert judgment.find("time", datetime="2024-03-20").get_text() == day
         state = judgment.select_one(".badge").get_text(strip=True)
         assert state == ("Upheld" if language == "en" else "Bevestigd")
+
+
+def test_every_seeded_sector_reads_in_dutch(seeded_client):
+    page = seeded_client.get("/brands/", headers={"Accept-Language": "nl"})
+    options = BeautifulSoup(page.get_data(as_text=True), "html.parser").select(
+        "#filter-sector option[value!='']"
+    )
+    assert options
+    untranslated = [o["value"] for o in options if o.get_text(strip=True) == o["value"]]
+    assert not untranslated, (
+        f"sectors without a Dutch name: {untranslated}; add them to SECTORS in tracker/web.py, "
+        f"then {FIX}"
+    )
+    assert "Luchtvaart" in seeded_client.get(
+        "/brands/klm", headers={"Accept-Language": "nl"}
+    ).get_data(as_text=True)

@@ -99,6 +99,19 @@ FIELD_LABELS = {
     "caveats": _l("Caveats"),
 }
 
+# Sectors are free text in the seed files; these, the ones in use, read in either language.
+# A sector not listed here is shown as stored (tests/test_i18n.py asks for every seeded one).
+SECTORS = {
+    "apparel retail": _l("Apparel retail"),
+    "automotive": _l("Automotive"),
+    "aviation": _l("Aviation"),
+    "cosmetics and personal care": _l("Cosmetics and personal care"),
+    "financial services (asset management)": _l("Financial services (asset management)"),
+    "oil and gas / energy": _l("Oil and gas / energy"),
+    "oil and gas / fuel retail": _l("Oil and gas / fuel retail"),
+    "sporting goods retail": _l("Sporting goods retail"),
+}
+
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 
@@ -184,6 +197,14 @@ def field_value(record: PublicRecord, field: str, value: object) -> str | None:
         return ", ".join(label(enum_cls(item)) for item in values)
     except ValueError:  # a value no longer in the enum: show it as stored
         return None
+
+
+def sector_name(sector: str | None) -> str:
+    """Return a sector's name in the reader's language when it is a known one."""
+    if not sector:
+        return ""
+    name = SECTORS.get(sector.strip().lower())
+    return str(name) if name is not None else sector
 
 
 def country_name(code: str | None) -> str:
@@ -298,6 +319,7 @@ def init_app(app: Flask) -> None:
         field_value=field_value,
         label=label,
         country_name=country_name,
+        sector_name=sector_name,
         language_url=language_url,
         language_alternates=language_alternates,
         nav_items=lambda: sorted(app.extensions.get("tracker_nav", []), key=lambda i: i.order),
