@@ -36,16 +36,26 @@ def home():
     )
 
 
+def text_arg(name: str) -> str:
+    """Read a text parameter; one holding a NUL byte (PostgreSQL refuses it) counts as absent."""
+    value = request.args.get(name, "")
+    return "" if "\x00" in value else value
+
+
 @bp.get("/brands/")
 def brands():
     letter = request.args.get("letter", "").upper() or None
     if letter not in (None, catalogue.OTHER_LETTER, *catalogue.LETTERS):
         letter = None
+    sector = text_arg("sector")
+    country = text_arg("country").upper()
+    if not (len(country) == 2 and country.isascii() and country.isalpha()):
+        country = ""  # not an ISO 3166-1 code: no country filter
     index = catalogue.brand_index(
         get_session(),
         letter=letter,
-        sector=request.args.get("sector") or None,
-        country=(request.args.get("country") or "").upper() or None,
+        sector=sector or None,
+        country=country or None,
         page=page_number(),
         page_size=current_app.config["PAGE_SIZE"],
     )
@@ -55,12 +65,14 @@ def brands():
         letter=letter,
         letters=catalogue.LETTERS,
         other_letter=catalogue.OTHER_LETTER,
-        sector=request.args.get("sector", ""),
-        country=(request.args.get("country") or "").upper(),
+        sector=sector,
+        country=country,
     )
 
 
 def _brand_or_404(slug: str) -> Brand:
+    if "\x00" in slug:  # no slug holds one, and PostgreSQL would refuse the query
+        abort(404)
     try:
         return catalogue.brand_by_slug(get_session(), slug)
     except NotFound:
