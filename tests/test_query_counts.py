@@ -78,6 +78,7 @@ def source(session) -> Source:
             url_key=f"example.test/report/{number}",
             title=f"Fictional report {number}",
             publisher="Example Press",
+            language="nl",
             date=dt.date(2023, 5, number % 28 + 1),
             date_precision=DatePrecision.day,
         ),
@@ -179,7 +180,10 @@ def test_brand_page_statements_do_not_grow_with_its_events(app, db_session):
 
     few = statements_for(app, f"/brands/{small.slug}")
     many = statements_for(app, f"/brands/{large.slug}")
-    assert app.test_client().get(f"/brands/{large.slug}").text.count('<li class="event ') == 60
+    page = app.test_client().get(f"/brands/{large.slug}").text
+    assert page.count('<li class="event ') == 60
+    # every source line, though read as plain rows, says its language
+    assert page.count('nofollow" hreflang="nl"') == 12 * 6
     assert len(many) == len(few), many
     assert statements_for(app, f"/brands/{large.slug}?order=oldest") == many
 
@@ -262,4 +266,23 @@ def test_the_listing_indexes_exist_on_both_databases(any_kit):
     with engine.connect() as connection:
         names = set(connection.exec_driver_sql(query).scalars())
     engine.dispose()
-    assert {"ix_brand_name_order", "ix_contradiction_visibility_state"} <= names
+    assert {
+        "ix_brand_visibility_name_order",
+        "ix_brand_visibility_sector",
+        "ix_claim_brand_visibility",
+        "ix_contradiction_brand_visibility",
+        "ix_contradiction_visibility_date_id",
+        "ix_contradiction_visibility_state",
+        "ix_response_brand_visibility",
+        "ix_outcome_brand_visibility",
+    } <= names
+
+
+def test_timeline_source_lines_carry_every_shown_source_column():
+    import dataclasses
+
+    from tracker.services.timeline import SourceLine
+
+    columns = {column.name for column in Source.__table__.columns}
+    fields = {field.name for field in dataclasses.fields(SourceLine)}
+    assert columns - fields == {"caveats", "created_at", "updated_at"}

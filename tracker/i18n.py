@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError, negotiate_locale
 from babel.support import NullTranslations
@@ -167,6 +168,7 @@ def language_name(code: str | None) -> str:
     return name[:1].upper() + name[1:]
 
 
+@lru_cache(maxsize=512)  # a pure function of the code, asked for every quote and source
 def html_language(code: str | None) -> str | None:
     """Return a language code fit for an HTML lang attribute, or None if it is not one."""
     if not code:

@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from tracker.i18n import LANGUAGE_COOKIE, LANGUAGE_QUERY
+from tracker.i18n import LANGUAGE_COOKIE, LANGUAGE_QUERY, current_locale_key
 from tracker.labels import label
 from tracker.models import EntityType, PublicRecord, Topic
 
@@ -161,12 +161,25 @@ def url_for_history(record: PublicRecord, **values) -> str:
 
 def read_record_text(record: PublicRecord) -> str:
     """Return the text of a link to a record's own page, in the reader's language."""
-    return str(READ_RECORD[record.entity_type])
+    return _translated(READ_RECORD, record.entity_type)
 
 
 def see_changes_text(record: PublicRecord) -> str:
     """Return the text of a link to a record's history, in the reader's language."""
-    return str(SEE_CHANGES[record.entity_type])
+    return _translated(SEE_CHANGES, record.entity_type)
+
+
+_TRANSLATED: dict[tuple, str] = {}
+
+
+def _translated(texts: dict, key) -> str:
+    """Return texts[key] (a lazy string) in the reader's language, remembered per language:
+    a timeline asks once for each of its events."""
+    memo_key = (current_locale_key(), id(texts), key)
+    text = _TRANSLATED.get(memo_key)
+    if text is None:
+        text = _TRANSLATED[memo_key] = str(texts[key])
+    return text
 
 
 def field_label(field: str) -> str | None:

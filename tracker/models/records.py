@@ -37,11 +37,21 @@ from tracker.models.flags import ClaimFacts
 # --- Public records -------------------------------------------------------------------
 
 
+def _brand_records_index(table: str) -> sa.Index:
+    """Index a brand's published records: the timeline and the brand index's counts."""
+    return sa.Index(f"ix_{table}_brand_visibility", "brand_id", "visibility")
+
+
 class Brand(PublicRecord, table=True):
     entity_type: ClassVar[EntityType] = EntityType.brand
+    # Each index leads with visibility, which every public query filters on, so SQLite picks
+    # it even in a database that never ran ANALYZE (it then prefers any equality index).
     __table_args__ = (
         # The brand index's order (A to Z, case-insensitive), without sorting every brand.
-        sa.Index("ix_brand_name_order", sa.text("lower(name)"), "id"),
+        sa.Index("ix_brand_visibility_name_order", "visibility", sa.text("lower(name)"), "id"),
+        # The sector and country filters' choices, read from the index alone.
+        sa.Index("ix_brand_visibility_sector", "visibility", "sector"),
+        sa.Index("ix_brand_visibility_country", "visibility", "country"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -77,6 +87,7 @@ class ClaimTopic(SQLModel, table=True):
 
 class Claim(DatedRecord, ClaimFacts, table=True):
     entity_type: ClassVar[EntityType] = EntityType.claim
+    __table_args__ = (_brand_records_index("claim"),)
 
     id: int | None = Field(default=None, primary_key=True)
     brand_id: int = Field(foreign_key="brand.id", index=True)
@@ -122,7 +133,8 @@ class Contradiction(DatedRecord, table=True):
         # Counting published contradictions by state (home page) from the index alone.
         sa.Index("ix_contradiction_visibility_state", "visibility", "state"),
         # The latest contradictions (home page), newest first, without a sort.
-        sa.Index("ix_contradiction_date_id", "date", "id"),
+        sa.Index("ix_contradiction_visibility_date_id", "visibility", "date", "id"),
+        _brand_records_index("contradiction"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -162,6 +174,7 @@ class Contradiction(DatedRecord, table=True):
 
 class Response(DatedRecord, table=True):
     entity_type: ClassVar[EntityType] = EntityType.response
+    __table_args__ = (_brand_records_index("response"),)
 
     id: int | None = Field(default=None, primary_key=True)
     brand_id: int = Field(foreign_key="brand.id", index=True)
@@ -188,6 +201,7 @@ class Response(DatedRecord, table=True):
 
 class Outcome(DatedRecord, table=True):
     entity_type: ClassVar[EntityType] = EntityType.outcome
+    __table_args__ = (_brand_records_index("outcome"),)
 
     id: int | None = Field(default=None, primary_key=True)
     brand_id: int = Field(foreign_key="brand.id", index=True)

@@ -41,17 +41,25 @@ KIND_ORDER = {"claim": 0, "contradiction": 1, "outcome": 2, "remedy": 2, "respon
 # cost of building the hundreds of these a timeline needs.
 @dataclass(slots=True)
 class SourceLine:
-    """What a timeline shows of a source: its line, without the cost of a full ORM record."""
+    """What a timeline shows of a source: its line, without the cost of a full ORM record.
+
+    Every column of Source but its caveats and timestamps; a template that shows something
+    else of a source on the timeline needs it added here (and in _SOURCE_COLUMNS).
+    """
 
     entity_type: ClassVar[EntityType] = EntityType.source
 
     id: int
     url: str
+    url_key: str
     title: str | None
     description: str | None
     publisher: str | None
     kind: SourceKind
+    language: str | None
     version: int
+    visibility: Visibility
+    merged_into_id: int | None
     date: dt.date | None
     date_precision: DatePrecision
     date_end: dt.date | None
@@ -158,11 +166,15 @@ _ENTITY_TYPES = {entity_type.value: entity_type for entity_type in EntityType}
 _SOURCE_COLUMNS = (
     Source.id,
     Source.url,
+    Source.url_key,
     Source.title,
     Source.description,
     Source.publisher,
     Source.kind,
+    Source.language,
     Source.version,
+    Source.visibility,
+    Source.merged_into_id,
     Source.date,
     Source.date_precision,
     Source.date_end,
@@ -220,14 +232,19 @@ def brand_citations(session: Session, brand: Brand) -> dict[tuple[EntityType, in
 
 @cache
 def _updates_statement():
-    # One join per kind of record, so each database looks revisions up by record id (an OR
-    # of IN-subqueries made PostgreSQL scan every revision of each kind).
+    # Per kind of record: its revisions whose record is among the brand's. Written as
+    # "id IN (the brand's records)" so that both planners start from the brand's few records,
+    # SQLite even without statistics; an OR across kinds made PostgreSQL scan every revision.
     brand_id = bindparam("brand_id")
     corrected = union_all(
         *(
-            select(Revision.id)
-            .join(model, (Revision.entity_type == entity_type) & (Revision.entity_id == model.id))
-            .where(model.brand_id == brand_id, _published(model), Revision.version > 1)
+            select(Revision.id).where(
+                Revision.entity_type == entity_type,
+                col(Revision.entity_id).in_(
+                    select(model.id).where(model.brand_id == brand_id, _published(model))
+                ),
+                Revision.version > 1,
+            )
             for entity_type, model, _ in _SUBJECTS
         )
     )
