@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import func, select
 
+from tests.conftest import make_app
 from tests.fictional import make_fictional_brand
 from tests.page_reader import get
 from tracker.models import (
@@ -55,6 +56,20 @@ def years(soup: BeautifulSoup) -> list[str]:
     return [words(heading) for heading in soup.select("section.year h3")]
 
 
+@pytest.fixture(scope="module")
+def reader_app(db_kit, tmp_path_factory):
+    """One seeded app for the tests that only read, so that each does not clone a database."""
+    app = make_app(db_kit.fresh(seeded=True), tmp_path_factory.mktemp("reader"))
+    yield app
+    app.extensions["tracker_db"].engine.dispose()
+
+
+@pytest.fixture
+def seeded_client(reader_app):
+    """The seeded site, shared by the tests that only read it."""
+    return reader_app.test_client()
+
+
 @pytest.fixture
 def acme(seeded_app):
     """The fictional Acme Cosmetics, published beside the seed data."""
@@ -65,7 +80,7 @@ def acme(seeded_app):
 # --- The two facts the issue names -------------------------------------------------------
 
 
-def test_klm_page_shows_the_amsterdam_judgment_with_its_source(seeded_client, seeded_app):
+def test_klm_page_shows_the_amsterdam_judgment_with_its_source(seeded_client, reader_app):
     soup = soup_of(seeded_client.get("/brands/klm"))
     judgment = next(
         event
@@ -81,7 +96,7 @@ def test_klm_page_shows_the_amsterdam_judgment_with_its_source(seeded_client, se
     assert source is not None and words(source) == "ECLI:NL:RBAMS:2024:1512"
     assert "Rechtspraak.nl (Rechtbank Amsterdam)" in words(source.parent)
 
-    record = get(seeded_client, f"/contradictions/{seeded_id(seeded_app, 'klm-court-2024')}")
+    record = get(seeded_client, f"/contradictions/{seeded_id(reader_app, 'klm-court-2024')}")
     assert "Judgment ECLI:NL:RBAMS:2024:1512 (case C/13/719848 / HA ZA 22-524)" in record.text
     assert JUDGMENT_URL in record.links
 
@@ -110,8 +125,8 @@ def test_eni_page_shows_that_the_fine_was_later_annulled(seeded_client):
 # --- Home and brand index ---------------------------------------------------------------
 
 
-def test_home_shows_counts_and_the_latest_contradictions(seeded_client, seeded_app):
-    with seeded_app.extensions["tracker_db"].session() as session:
+def test_home_shows_counts_and_the_latest_contradictions(seeded_client, reader_app):
+    with reader_app.extensions["tracker_db"].session() as session:
 
         def published(model):
             return session.exec(
@@ -192,6 +207,10 @@ class TestPagination:
     @pytest.fixture
     def app_config(self):
         return {"PAGE_SIZE": 2}
+
+    @pytest.fixture
+    def seeded_client(self, seeded_app):
+        return seeded_app.test_client()  # the app built with this class's app_config
 
     def test_the_index_is_split_into_pages(self, seeded_client):
         seen = []
@@ -313,7 +332,7 @@ def test_each_event_has_its_date_kind_summary_sources_and_link(seeded_client):
     assert "July 2020" in words(month.find("time"))
 
 
-def test_caveats_are_shown_beside_what_they_qualify(seeded_client, seeded_app):
+def test_caveats_are_shown_beside_what_they_qualify(seeded_client, reader_app):
     brand = soup_of(seeded_client.get("/brands/eni"))
     caveats = brand.select_one("aside.caveats")
     assert "Caveats" in words(caveats)
@@ -321,15 +340,15 @@ def test_caveats_are_shown_beside_what_they_qualify(seeded_client, seeded_app):
     flagged = [e for e in brand.select("li.event") if e.select_one(".caveat-flag")]
     assert flagged and all("with caveats" in words(e) for e in flagged)
 
-    record = get(seeded_client, f"/contradictions/{seeded_id(seeded_app, 'dws-sec-2023')}")
+    record = get(seeded_client, f"/contradictions/{seeded_id(reader_app, 'dws-sec-2023')}")
     assert 'DIMA settled "without admitting or denying" them.' in record.text
 
 
 # --- One page per record ---------------------------------------------------------------
 
 
-def test_claim_page(seeded_client, seeded_app):
-    page = get(seeded_client, f"/claims/{seeded_id(seeded_app, 'eni-diesel-plus-emissions')}")
+def test_claim_page(seeded_client, reader_app):
+    page = get(seeded_client, f"/claims/{seeded_id(reader_app, 'eni-diesel-plus-emissions')}")
     assert page.status == 200
     assert "riduce le emissioni di gas serra fino al 40%" in page.text
     assert "Translation: reduces greenhouse gas emissions by up to 40%" in page.text
@@ -338,17 +357,17 @@ def test_claim_page(seeded_client, seeded_app):
     assert "Withdrawn" in page.text and "Climate" in page.text
     assert "Italian Competition Authority (AGCM) fined Eni" in page.text  # evidence against it
     html = soup_of(
-        seeded_client.get(f"/claims/{seeded_id(seeded_app, 'eni-diesel-plus-emissions')}")
+        seeded_client.get(f"/claims/{seeded_id(reader_app, 'eni-diesel-plus-emissions')}")
     )
     assert html.select_one("blockquote.claim-quote")["lang"] == "it"
 
-    summary_only = get(seeded_client, f"/claims/{seeded_id(seeded_app, 'klm-nineteen-statements')}")
+    summary_only = get(seeded_client, f"/claims/{seeded_id(reader_app, 'klm-nineteen-statements')}")
     assert "The 19 advertising statements challenged in court" in summary_only.text
 
 
-def test_contradiction_page(seeded_client, seeded_app):
+def test_contradiction_page(seeded_client, reader_app):
     page = get(
-        seeded_client, f"/contradictions/{seeded_id(seeded_app, 'hm-forbrukertilsynet-2019')}"
+        seeded_client, f"/contradictions/{seeded_id(reader_app, 'hm-forbrukertilsynet-2019')}"
     )
     assert page.status == 200
     assert (
@@ -365,8 +384,8 @@ def test_contradiction_page(seeded_client, seeded_app):
     assert len(claim_links) == 2
 
 
-def test_response_page(seeded_client, seeded_app):
-    page = get(seeded_client, f"/responses/{seeded_id(seeded_app, 'klm-response-court-start')}")
+def test_response_page(seeded_client, reader_app):
+    page = get(seeded_client, f"/responses/{seeded_id(reader_app, 'klm-response-court-start')}")
     assert page.status == 200
     assert "Response of KLM" in page.text
     assert (
@@ -377,13 +396,13 @@ def test_response_page(seeded_client, seeded_app):
     assert "date unknown" in page.text
     assert "Het Parool article date not visible in stored copy." in page.text
     html = soup_of(
-        seeded_client.get(f"/responses/{seeded_id(seeded_app, 'klm-response-court-start')}")
+        seeded_client.get(f"/responses/{seeded_id(reader_app, 'klm-response-court-start')}")
     )
     assert html.select_one("blockquote")["lang"] == "nl"
 
 
-def test_outcome_page(seeded_client, seeded_app):
-    page = get(seeded_client, f"/outcomes/{seeded_id(seeded_app, 'dws-sec-order-2023')}")
+def test_outcome_page(seeded_client, reader_app):
+    page = get(seeded_client, f"/outcomes/{seeded_id(reader_app, 'dws-sec-order-2023')}")
     assert page.status == 200
     assert "Order · DWS" in page.text
     assert "U.S. Securities and Exchange Commission (SEC)" in page.text
@@ -392,8 +411,8 @@ def test_outcome_page(seeded_client, seeded_app):
     assert "SEC settled order" in page.text  # what it follows
 
 
-def test_source_page_lists_where_it_is_cited(seeded_client, seeded_app):
-    source_id = seeded_id(seeded_app, "src-klm-osborne")
+def test_source_page_lists_where_it_is_cited(seeded_client, reader_app):
+    source_id = seeded_id(reader_app, "src-klm-osborne")
     soup = soup_of(seeded_client.get(f"/sources/{source_id}"))
     text = words(soup)
 
@@ -406,15 +425,15 @@ def test_source_page_lists_where_it_is_cited(seeded_client, seeded_app):
     assert len(cited) == 2 and targets == {"contradictions", "outcomes"}
     assert "Filing date 6 July 2022" in words(soup.select_one("section[aria-labelledby=cited-in]"))
 
-    shared = soup_of(seeded_client.get(f"/sources/{seeded_id(seeded_app, 'src-aa-asa-2023')}"))
+    shared = soup_of(seeded_client.get(f"/sources/{seeded_id(reader_app, 'src-aa-asa-2023')}"))
     brands = {words(a) for a in shared.select("section[aria-labelledby=cited-in] .card-meta a")}
     assert brands == {"Shell", "Repsol", "Petronas"}
 
 
-def test_a_source_without_title_shows_its_description_and_caveats(seeded_client, seeded_app):
-    page = get(seeded_client, f"/sources/{seeded_id(seeded_app, 'src-klm-bhrrc')}")
+def test_a_source_without_title_shows_its_description_and_caveats(seeded_client, reader_app):
+    page = get(seeded_client, f"/sources/{seeded_id(reader_app, 'src-klm-bhrrc')}")
     assert "Stored URL is the zh-hant locale path, as found." in page.text
-    untitled = get(seeded_client, f"/sources/{seeded_id(seeded_app, 'src-klm-loyens')}")
+    untitled = get(seeded_client, f"/sources/{seeded_id(reader_app, 'src-klm-loyens')}")
     assert "Loyens & Loeff news item on the first Dutch greenwashing class action" in untitled.text
     assert "date unknown" in untitled.text
 
@@ -422,8 +441,8 @@ def test_a_source_without_title_shows_its_description_and_caveats(seeded_client,
 # --- History and comparison -------------------------------------------------------------
 
 
-def test_history_of_a_seeded_record(seeded_client, seeded_app):
-    page = get(seeded_client, f"/claims/{seeded_id(seeded_app, 'shell-uk-households')}/history")
+def test_history_of_a_seeded_record(seeded_client, reader_app):
+    page = get(seeded_client, f"/claims/{seeded_id(reader_app, 'shell-uk-households')}/history")
     assert page.status == 200
     assert "Version 1" in page.text
     assert "Loaded from seed file brands/shell.yaml" in page.text
@@ -471,9 +490,9 @@ def test_history_and_compare_after_a_change(seeded_app, acme):
     ],
 )
 def test_malformed_compare_parameters_never_break_the_page(
-    seeded_client, seeded_app, query, status
+    seeded_client, reader_app, query, status
 ):
-    claim_id = seeded_id(seeded_app, "klm-fly-responsibly")
+    claim_id = seeded_id(reader_app, "klm-fly-responsibly")
     assert seeded_client.get(f"/claims/{claim_id}/history?{query}").status_code == status
 
 

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel, func, select
 
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, make_app
 from tests.page_reader import crawl, get
 from tracker.models import (
     Brand,
@@ -247,6 +247,20 @@ NEVER_PUBLIC = [
 ]
 
 
+@pytest.fixture(scope="module")
+def reader_app(db_kit, tmp_path_factory):
+    """One seeded app for the tests that only read, so that each does not clone a database."""
+    app = make_app(db_kit.fresh(seeded=True), tmp_path_factory.mktemp("reader"))
+    yield app
+    app.extensions["tracker_db"].engine.dispose()
+
+
+@pytest.fixture
+def seeded_client(reader_app):
+    """The seeded site, shared by the tests that only read it."""
+    return reader_app.test_client()
+
+
 def brand_and_records(client, slug: str):
     """Return the brand page and every record page its timeline links to."""
     brand = get(client, f"/brands/{slug}")
@@ -290,13 +304,13 @@ def test_every_published_case_is_on_its_brand_page(seeded_client, slug):
         assert url in brand.links
 
 
-def test_every_source_is_published_once_and_cited(seeded_app):
-    with seeded_app.extensions["tracker_db"].session() as session:
+def test_every_source_is_published_once_and_cited(reader_app):
+    with reader_app.extensions["tracker_db"].session() as session:
         sources = session.exec(select(Source)).all()
         assert len(sources) == 85
         assert len({source.url for source in sources}) == 85
         assert all(source.citations for source in sources)
-    client = seeded_app.test_client()
+    client = reader_app.test_client()
     page = get(client, f"/sources/{sources[0].id}")
     assert "Where this source is cited" in page.text
 
@@ -318,8 +332,8 @@ def test_nothing_unpublishable_appears_on_any_public_page(seeded_client):
     assert "2017" not in pages["/brands/the-body-shop"].text
 
 
-def test_rituals_waits_as_pending_submissions_with_the_reason(seeded_app):
-    with seeded_app.extensions["tracker_db"].session() as session:
+def test_rituals_waits_as_pending_submissions_with_the_reason(reader_app):
+    with reader_app.extensions["tracker_db"].session() as session:
         assert not session.exec(select(Brand).where(func.lower(Brand.name) == "rituals")).all()
         submissions = session.exec(select(Submission)).all()
 
@@ -368,8 +382,8 @@ def test_caveats_keep_the_care_the_fact_sheet_asks_for(seeded_client, slug, cave
     assert any(caveat in page.text for page in caveated)
 
 
-def test_decathlon_has_no_country_and_eni_is_overturned(seeded_app):
-    with seeded_app.extensions["tracker_db"].session() as session:
+def test_decathlon_has_no_country_and_eni_is_overturned(reader_app):
+    with reader_app.extensions["tracker_db"].session() as session:
         decathlon = session.exec(select(Brand).where(Brand.slug == "decathlon")).one()
         eni = session.exec(select(Brand).where(Brand.slug == "eni")).one()
         agcm = session.exec(select(Contradiction).where(Contradiction.brand_id == eni.id)).one()
