@@ -228,7 +228,7 @@ def error_list(form) -> list[tuple[str, str, str]]:
     if getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
         found.append(("", "", str(_l("The form expired or came from elsewhere. Send it again."))))
     for field in form:
-        if field.name == "csrf_token":
+        if field.short_name == "csrf_token":  # a prefixed form's token too
             continue
         if isinstance(field, FieldList):
             for number, entry in enumerate(field.entries, start=1):

@@ -11,7 +11,7 @@ from flask import Flask, current_app, has_app_context
 
 from tracker import migrate
 from tracker.db import Database
-from tracker.legal import commands
+from tracker.legal import commands, display, views
 from tracker.models import Brand, Claim
 from tracker.services import claim_flags, revisions
 from tracker.services.rulebook import PACKAGED_RULES, Rulebook, load_rulebook, packaged_rulebook
@@ -49,4 +49,6 @@ def init_app(app: Flask) -> None:
         app.extensions["tracker_rules"] = load_rulebook(Path(configured))
     else:
         app.extensions["tracker_rules"] = packaged_rulebook()
+    app.register_blueprint(views.bp)
     app.cli.add_command(commands.recompute_flags)
+    display.init_app(app)

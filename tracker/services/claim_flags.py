@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -18,9 +19,11 @@ from tracker.db import utcnow
 from tracker.models import (
     Brand,
     Claim,
+    ClaimFacts,
     ClaimFlag,
     FlagDismissal,
     FlagRulesState,
+    Revision,
     Visibility,
 )
 from tracker.services.flags import ClaimInput, Finding, evaluate
@@ -147,6 +150,37 @@ def recompute_all(session: Session, *, rules: Rulebook) -> RecomputeReport:
     session.add(state)
     session.flush()
     return report
+
+
+FACT_FIELDS = frozenset(ClaimFacts.model_fields)
+
+
+def record_facts(
+    *,
+    session: Session,
+    claim: Claim,
+    facts: dict[str, Any],
+    reason: str,
+    author: Author,
+    expected_version: int | None = None,
+) -> Revision | None:
+    """Record the facts a moderator established on a claim; return None if none changed.
+
+    The claim gets a new revision (its flags follow through revision_saved). Raises
+    RevisionConflict if the claim moved on since expected_version.
+    """
+    unknown = set(facts) - FACT_FIELDS
+    if unknown:
+        raise ValueError(f"not a claim fact: {', '.join(sorted(unknown))}")
+    for name, value in facts.items():
+        setattr(claim, name, value)
+    return save_revision(
+        session,
+        claim,
+        author=author,
+        reason=f"Legal facts recorded: {reason.strip()}",
+        expected_version=expected_version,
+    )
 
 
 def dismiss(
