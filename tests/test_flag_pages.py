@@ -127,6 +127,7 @@ def test_dutch_readers_get_the_rule_and_disclaimer_in_dutch(client, db):
     assert "Vage duurzaamheidsterm" in page
     assert "De Autoriteit Consument &amp; Markt (ACM) noemt termen" in page
     assert "Alleen een indicatie" in page
+    assert "Richtlijn oneerlijke handelspraktijken, bijlage I, punt 4a" in page
     assert DISCLAIMER not in page
 
 

@@ -28,7 +28,7 @@ from tracker.models import (
 )
 from tracker.services import claim_flags
 from tracker.services.claim_flags import StoredFlag
-from tracker.services.rulebook import Rule, Rulebook
+from tracker.services.rulebook import Rule, Rulebook, localised
 from tracker.web import country_name
 
 DISCLAIMER = _l(
@@ -207,6 +207,14 @@ class FlagView:
     @property
     def title(self) -> str:
         return self.rule.title.get(language())
+
+    @property
+    def instrument(self) -> str:
+        return localised(self.rule.instrument, language())
+
+    @property
+    def article(self) -> str:
+        return localised(self.rule.article, language())
 
     @property
     def explanation(self) -> str:

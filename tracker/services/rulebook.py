@@ -67,6 +67,14 @@ class Bilingual(Strict):
         return getattr(self, language, None) or self.en
 
 
+Text = str | Bilingual  # a legal reference may be the same in every language
+
+
+def localised(text: Text, language: str) -> str:
+    """Return a text in the language, when it comes in several."""
+    return text.get(language) if isinstance(text, Bilingual) else text
+
+
 class LanguageSpec(Strict):
     suffixes: list[str] = []
     undouble: list[str] = []
@@ -159,8 +167,8 @@ class Phase(Strict):
 class Rule(Strict):
     id: str = Field(pattern=RULE_ID, max_length=40)
     kind: RuleKind
-    instrument: str = Field(min_length=1)
-    article: str = Field(min_length=1)
+    instrument: Text
+    article: Text
     jurisdiction: str
     applies_from: DateValue
     until: DateValue = None

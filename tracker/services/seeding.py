@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from flask import Flask
@@ -28,11 +28,13 @@ from tracker.models import (
     Citation,
     Claim,
     ClaimChannel,
+    ClaimScope,
     ClaimStatus,
     ClaimTopic,
     Contradiction,
     ContradictionKind,
     ContradictionState,
+    CosmeticKind,
     FinderKind,
     Outcome,
     OutcomeKind,
@@ -52,6 +54,7 @@ from tracker.services.revisions import SEED, save_revision
 from tracker.services.urls import url_key
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9-]{0,119}$"
+CountryCode = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 
 
 class SeedError(Exception):
@@ -159,6 +162,15 @@ class ClaimSeed(Cited):
     where: str | None = Field(default=None, max_length=1000)
     status: ClaimStatus = ClaimStatus.active
     topics: list[Topic] = Field(min_length=1)
+    # Facts the legal flags read (tracker/legal/rules.yaml); give only what the sources show.
+    markets: list[CountryCode] = []
+    scope: ClaimScope | None = None
+    evidence_one_aspect: bool | None = None
+    relies_on_offsets: bool | None = None
+    certification_present: bool | None = None
+    future_target_year: int | None = Field(default=None, ge=2000, le=2100)
+    cosmetic_kind: CosmeticKind | None = None
+    ingredients: str | None = Field(default=None, max_length=5000)
 
     def model_post_init(self, _context: Any) -> None:
         if not (self.quote or self.summary):
