@@ -337,6 +337,15 @@ def legal_rules() -> list[Rule]:
     return current_app.extensions["tracker_rules"].rules
 
 
+def flag_choice(raw: str | None) -> str | None:
+    """Read a flag filter: a rule id, "any", or None for anything else."""
+    if not raw:
+        return None
+    if raw == claim_flags.ANY_FLAG or current_app.extensions["tracker_rules"].rule(raw):
+        return raw
+    return None
+
+
 def rule_choice_label(rule: Rule) -> str:
     return f"{rule.id}: {rule.title.get(language())}"
 

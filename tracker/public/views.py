@@ -7,6 +7,7 @@ from sqlalchemy import text
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from tracker.db import get_db, get_session
+from tracker.legal.display import flag_choice
 from tracker.models import (
     PUBLIC_MODELS,
     Brand,
@@ -51,11 +52,13 @@ def brands():
     country = text_arg("country").upper()
     if not (len(country) == 2 and country.isascii() and country.isalpha()):
         country = ""  # not an ISO 3166-1 code: no country filter
+    flag = flag_choice(text_arg("flag")) or ""
     index = catalogue.brand_index(
         get_session(),
         letter=letter,
         sector=sector or None,
         country=country or None,
+        flag=flag or None,
         page=page_number(),
         page_size=current_app.config["PAGE_SIZE"],
     )
@@ -67,6 +70,7 @@ def brands():
         other_letter=catalogue.OTHER_LETTER,
         sector=sector,
         country=country,
+        flag=flag,
     )
 
 

@@ -23,6 +23,7 @@ from tracker.models import (
     Source,
     Visibility,
 )
+from tracker.services import claim_flags
 
 LETTERS = tuple(string.ascii_uppercase)
 OTHER_LETTER = "#"
@@ -71,10 +72,15 @@ def brand_index(
     letter: str | None = None,
     sector: str | None = None,
     country: str | None = None,
+    flag: str | None = None,
     page: int = 1,
     page_size: int = 50,
 ) -> BrandPage:
-    """Return one page of published brands A to Z with their counts, filtered."""
+    """Return one page of published brands A to Z with their counts, filtered.
+
+    flag keeps brands with a published claim carrying an undismissed legal flag of that rule
+    ("any" for any rule).
+    """
     query = select(Brand).where(_published(Brand))
     if letter == OTHER_LETTER:
         first = func.upper(func.substr(Brand.name, 1, 1))
@@ -85,6 +91,8 @@ def brand_index(
         query = query.where(Brand.sector == sector)
     if country:
         query = query.where(Brand.country == country)
+    if flag:
+        query = query.where(col(Brand.id).in_(claim_flags.flagged_brand_ids(flag)))
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     pages = max(1, math.ceil(total / page_size))
     page = min(max(page, 1), pages)
