@@ -31,6 +31,7 @@ from tracker.services.revisions import Author, save_revision
 from tracker.services.rulebook import Rulebook
 
 STATE_NAME = "rules"
+RECOMPUTE_BATCH = 500
 ANY_FLAG = "any"
 
 
@@ -54,19 +55,9 @@ class RecomputeReport:
         )
 
 
-def _active_dismissals(session: Session, claim_id: int) -> list[FlagDismissal]:
-    return list(
-        session.exec(
-            select(FlagDismissal).where(
-                FlagDismissal.claim_id == claim_id, col(FlagDismissal.restored_at).is_(None)
-            )
-        )
-    )
-
-
-def _store(flag: ClaimFlag, finding: Finding, rules: Rulebook, dismissal_id: int | None) -> bool:
-    """Write a finding onto a stored flag; return whether anything a reader sees changed."""
-    values = {
+def _values(finding: Finding, dismissal_id: int | None) -> dict[str, Any]:
+    """Return what a reader sees of a finding, as a stored flag's column values."""
+    return {
         "timing": finding.timing,
         "applies_from": finding.applies_from.value,
         "applies_from_precision": finding.applies_from.precision,
@@ -76,6 +67,10 @@ def _store(flag: ClaimFlag, finding: Finding, rules: Rulebook, dismissal_id: int
         "fingerprint": finding.fingerprint,
         "dismissal_id": dismissal_id,
     }
+
+
+def _update(flag: ClaimFlag, values: dict[str, Any], rules: Rulebook) -> bool:
+    """Write new values onto a stored flag; return whether anything a reader sees changed."""
     changed = any(getattr(flag, name) != value for name, value in values.items())
     for name, value in values.items():
         setattr(flag, name, value)
@@ -85,25 +80,30 @@ def _store(flag: ClaimFlag, finding: Finding, rules: Rulebook, dismissal_id: int
     return changed
 
 
-def refresh_claim(
-    session: Session, claim: Claim, *, rules: Rulebook, report: RecomputeReport | None = None
+def _apply(
+    session: Session,
+    claim: Claim,
+    rules: Rulebook,
+    stored: dict[str, ClaimFlag],
+    dismissals: dict[tuple[str, str], int],
+    report: RecomputeReport,
 ) -> list[ClaimFlag]:
-    """Recompute one claim's flags and store them in the caller's transaction."""
-    report = report or RecomputeReport()
-    findings = evaluate(rules, ClaimInput.of(claim))
-    stored = {
-        flag.rule_id: flag
-        for flag in session.exec(select(ClaimFlag).where(ClaimFlag.claim_id == claim.id))
-    }
-    dismissals = {(d.rule_id, d.fingerprint): d.id for d in _active_dismissals(session, claim.id)}
+    """Bring a claim's stored flags in line with what the rules find now."""
     kept = []
-    for finding in findings:
+    for finding in evaluate(rules, ClaimInput.of(claim)):
+        values = _values(finding, dismissals.get((finding.rule_id, finding.fingerprint)))
         flag = stored.pop(finding.rule_id, None)
         if flag is None:
-            flag = ClaimFlag(claim_id=claim.id, rule_id=finding.rule_id, jurisdiction="")
+            # Every column given: SQLModel's default factories are slow to construct.
+            flag = ClaimFlag(
+                claim_id=claim.id,
+                rule_id=finding.rule_id,
+                rules_digest=rules.digest,
+                computed_at=utcnow(),
+                **values,
+            )
             report.added += 1
-            _store(flag, finding, rules, dismissals.get((finding.rule_id, finding.fingerprint)))
-        elif _store(flag, finding, rules, dismissals.get((finding.rule_id, finding.fingerprint))):
+        elif _update(flag, values, rules):
             report.changed += 1
         report.dismissed += flag.dismissal_id is not None
         session.add(flag)
@@ -113,6 +113,32 @@ def refresh_claim(
         report.removed += 1
     report.claims += 1
     report.flags += len(kept)
+    return kept
+
+
+def _stored_and_dismissed(session: Session, claim_ids: list[int]):
+    """Load the stored flags and standing dismissals of these claims, by claim, in 2 queries."""
+    stored: dict[int, dict[str, ClaimFlag]] = {claim_id: {} for claim_id in claim_ids}
+    for flag in session.exec(select(ClaimFlag).where(col(ClaimFlag.claim_id).in_(claim_ids))):
+        stored[flag.claim_id][flag.rule_id] = flag
+    dismissals: dict[int, dict[tuple[str, str], int]] = {claim_id: {} for claim_id in claim_ids}
+    for dismissal in session.exec(
+        select(FlagDismissal).where(
+            col(FlagDismissal.claim_id).in_(claim_ids), col(FlagDismissal.restored_at).is_(None)
+        )
+    ):
+        dismissals[dismissal.claim_id][(dismissal.rule_id, dismissal.fingerprint)] = dismissal.id
+    return stored, dismissals
+
+
+def refresh_claim(
+    session: Session, claim: Claim, *, rules: Rulebook, report: RecomputeReport | None = None
+) -> list[ClaimFlag]:
+    """Recompute one claim's flags and store them in the caller's transaction."""
+    stored, dismissals = _stored_and_dismissed(session, [claim.id])
+    kept = _apply(
+        session, claim, rules, stored[claim.id], dismissals[claim.id], report or RecomputeReport()
+    )
     session.flush()
     return kept
 
@@ -134,16 +160,38 @@ def stale(session: Session, rules: Rulebook) -> bool:
     return state is None or state.digest != rules.digest
 
 
-def recompute_all(session: Session, *, rules: Rulebook) -> RecomputeReport:
-    """Recompute every claim's flags with these rules and remember the rules' digest."""
+def recompute_all(
+    session: Session, *, rules: Rulebook, batch_size: int = RECOMPUTE_BATCH
+) -> RecomputeReport:
+    """Recompute every claim's flags with these rules and remember the rules' digest.
+
+    Claims go in batches by id, each batch's flags and dismissals in two queries, and the
+    session lets go of each batch's claims and flags once they are flushed, so memory stays
+    flat at any size.
+    """
     report = RecomputeReport()
-    claims = session.exec(
-        select(Claim)
-        .order_by(Claim.id)
-        .options(selectinload(Claim.topic_links), selectinload(Claim.brand))
-    )
-    for claim in claims:
-        refresh_claim(session, claim, rules=rules, report=report)
+    last_id = 0
+    while True:
+        claims = list(
+            session.exec(
+                select(Claim)
+                .where(Claim.id > last_id)
+                .order_by(Claim.id)
+                .limit(batch_size)
+                .options(selectinload(Claim.topic_links), selectinload(Claim.brand))
+            )
+        )
+        if not claims:
+            break
+        ids = [claim.id for claim in claims]
+        stored, dismissals = _stored_and_dismissed(session, ids)
+        done: list[ClaimFlag | Claim] = []
+        for claim in claims:
+            done += _apply(session, claim, rules, stored[claim.id], dismissals[claim.id], report)
+        session.flush()
+        for record in [*done, *claims]:
+            session.expunge(record)
+        last_id = ids[-1]
     state = session.get(FlagRulesState, STATE_NAME) or FlagRulesState(name=STATE_NAME, digest="")
     state.digest = rules.digest
     state.recomputed_at = utcnow()

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 TOKEN = re.compile(r"[^\W\d_]+|\d+|%")
 # What may stand between the words of one term: "eco-friendly", "nature's", "net zero".
@@ -75,13 +76,17 @@ def fold(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
-def tokenise(text: str) -> list[Token]:
-    """Cut text into folded tokens that remember where they stand in the original."""
+@lru_cache(maxsize=1024)
+def tokenise(text: str) -> tuple[Token, ...]:
+    """Cut text into folded tokens that remember where they stand in the original.
+
+    Cached: every lexicon of every rule reads the same claim text.
+    """
     folded, origin = fold(text)
-    return [
+    return tuple(
         Token(match.group(), origin[match.start()], origin[match.end() - 1] + 1)
         for match in TOKEN.finditer(folded)
-    ]
+    )
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -167,7 +172,7 @@ class Lexicon:
         return spans
 
     def _match_at(
-        self, text: str, tokens: list[Token], position: int, allowed: set[str] | None
+        self, text: str, tokens: tuple[Token, ...], position: int, allowed: set[str] | None
     ) -> tuple[int, str]:
         for sequence, term, language in self._index.get(tokens[position].text, []):
             if allowed is not None and language not in allowed:
