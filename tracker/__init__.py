@@ -7,7 +7,7 @@ import os
 import click
 from flask import Flask
 
-from tracker import admin, auth, cli, db, forms, i18n, legal, limits, migrate, public, web
+from tracker import admin, api, auth, cli, db, forms, i18n, legal, limits, migrate, public, web
 from tracker.config import load_config, resource_path
 
 # CLI commands that may start the site; others (seed, db upgrade ...) manage the database
@@ -35,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     admin.init_app(app)
     legal.init_app(app)
+    api.init_app(app)
     limits.init_app(app)  # after every blueprint: it wraps the rate-limited views
     cli.init_app(app)
     if app.config["AUTO_MIGRATE"] and _serving():

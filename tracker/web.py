@@ -248,6 +248,22 @@ def language_alternates() -> list[tuple[str, str]]:
     return [*links, ("x-default", language_url(None, external=True))]
 
 
+def register_error_renderer(app: Flask, prefix: str, http_error, internal_error) -> None:
+    """Answer errors under a path prefix another way (an API answers JSON, not pages)."""
+    app.extensions.setdefault("tracker_error_renderers", []).append(
+        (prefix, http_error, internal_error)
+    )
+
+
+def _renderer_for(path: str):
+    for prefix, http_error, internal_error in current_app.extensions.get(
+        "tracker_error_renderers", []
+    ):
+        if path.startswith(prefix):
+            return http_error, internal_error
+    return None
+
+
 def _error_headers(error: HTTPException) -> list[tuple[str, str]]:
     # Keep what the error says beyond its body: Allow on a 405, Retry-After on a 429.
     return [(key, value) for key, value in error.get_headers() if key.lower() != "content-type"]
@@ -259,6 +275,8 @@ def render_error(error: HTTPException):
         return error  # redirects raised during routing pass through untouched
     if error.code >= 500:
         return render_internal_error(error)
+    if renderers := _renderer_for(request.path):
+        return renderers[0](error)
     body = render_template("errors/error.html", error=error)
     return body, error.code, _error_headers(error)
 
@@ -281,6 +299,8 @@ FALLBACK_500 = Markup(
 
 def render_internal_error(error: Exception):
     """Render the 500 page; if even that fails, a bare one. Never a stack trace."""
+    if has_request_context() and (renderers := _renderer_for(request.path)):
+        return renderers[1](error)
     page = error if isinstance(error, HTTPException) else InternalServerError()
     try:
         return render_template("errors/error.html", error=page), page.code or 500
