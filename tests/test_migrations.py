@@ -17,7 +17,9 @@ def test_migrations_build_the_models_schema_from_empty(any_kit):
 
     assert migrate.current_revision(database) == migrate.head_revision()
     with database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": migrate.include_object}
+        )
         assert compare_metadata(context, SQLModel.metadata) == []
     database.engine.dispose()
 

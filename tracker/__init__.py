@@ -7,7 +7,21 @@ import os
 import click
 from flask import Flask
 
-from tracker import admin, api, auth, cli, db, forms, i18n, legal, limits, migrate, public, web
+from tracker import (
+    admin,
+    api,
+    auth,
+    cli,
+    db,
+    forms,
+    i18n,
+    legal,
+    limits,
+    migrate,
+    public,
+    search,
+    web,
+)
 from tracker.config import load_config, resource_path
 
 # CLI commands that may start the site; others (seed, db upgrade ...) manage the database
@@ -36,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     admin.init_app(app)
     legal.init_app(app)
     api.init_app(app)
+    search.init_app(app)
     limits.init_app(app)  # after every blueprint: it wraps the rate-limited views
     cli.init_app(app)
     if app.config["AUTO_MIGRATE"] and _serving():

@@ -15,6 +15,7 @@ from alembic.script import ScriptDirectory
 from flask import Flask
 
 from tracker.db import Database
+from tracker.models import SEARCH_UNMODELLED
 from tracker.services import seeding
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -27,6 +28,11 @@ def alembic_config(connection: sa.Connection) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     return config
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Leave out of model comparisons what migrations make per database (full-text index)."""
+    return not (reflected and compare_to is None and name in SEARCH_UNMODELLED)
 
 
 def upgrade(database: Database, revision: str = "head") -> None:

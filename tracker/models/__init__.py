@@ -52,10 +52,13 @@ from tracker.models.records import (
     Response,
     Source,
 )
+from tracker.models.search import UNMODELLED as SEARCH_UNMODELLED
+from tracker.models.search import SearchDocument
 
 __all__ = [
     "PUBLIC_MODELS",
     "REMEDY_KINDS",
+    "SEARCH_UNMODELLED",
     "AccountAction",
     "AccountEvent",
     "Brand",
@@ -87,6 +90,7 @@ __all__ = [
     "ResponseVia",
     "Revision",
     "Role",
+    "SearchDocument",
     "SeedRecord",
     "Source",
     "SourceKind",
