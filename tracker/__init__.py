@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     legal.init_app(app)
     api.init_app(app)
     search.init_app(app)
+    opendata.init_app(app)
     limits.init_app(app)  # after every blueprint: it wraps the rate-limited views
     cli.init_app(app)
     if app.config["AUTO_MIGRATE"] and _serving():
