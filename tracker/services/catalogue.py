@@ -215,7 +215,9 @@ _RECORD_OPTIONS = {
     ),
     EntityType.contradiction: (
         joinedload(Contradiction.brand),
-        selectinload(Contradiction.claims),
+        selectinload(Contradiction.claims)
+        .selectinload(Claim.citations)
+        .joinedload(Citation.source),
         selectinload(Contradiction.citations).joinedload(Citation.source),
         selectinload(Contradiction.responses).selectinload(Response.citations),
         selectinload(Contradiction.outcomes),
