@@ -176,8 +176,8 @@ def asset_problems(soup: BeautifulSoup) -> list[str]:
         if not address:
             continue
         parts = urlsplit(address)
-        if tag.name == "link" and "alternate" in tag.get("rel", []):
-            # Language alternates must be absolute, and on this site.
+        if tag.name == "link" and {"alternate", "canonical"} & set(tag.get("rel", [])):
+            # Language alternates, feeds and the canonical address are absolute, on this site.
             if parts.netloc not in ("", "localhost"):
                 problems.append(f"alternate link to another host: {address}")
             continue

@@ -18,6 +18,7 @@ from tracker import (
     legal,
     limits,
     migrate,
+    opendata,
     public,
     search,
     web,
