@@ -175,3 +175,25 @@ def test_every_page_has_the_search_box(client):
     html = client.get("/").get_data(as_text=True)
     assert re.search(r'<form class="site-search" role="search"[^>]*action="/search"', html)
     assert 'for="site-search-q"' in html
+
+
+def test_seeded_data_is_searchable_in_both_languages(seeded_client):
+    klm = seeded_client.get("/search?q=klm").get_data(as_text=True)
+    assert 'id="group-brand"' in klm
+    assert "<mark>KLM</mark>" in klm
+    acm = seeded_client.get("/search?q=autoriteit+consument").get_data(as_text=True)
+    assert "<mark>Autoriteit</mark>" in acm
+    dutch = seeded_client.get("/search?q=klm&lang=nl").get_data(as_text=True)
+    assert "Zoeken" in dutch
+
+
+def test_seeded_api_and_downloads_agree(seeded_client):
+    listed = []
+    url = "/api/v1/contradictions?limit=200"
+    while url:
+        page = seeded_client.get(url).json
+        listed += [item["id"] for item in page["data"]]
+        url = page["links"]["next"]
+    document = seeded_client.get("/data/tracker-data.json").json
+    assert sorted(listed) == sorted(item["id"] for item in document["contradictions"])
+    assert listed

@@ -96,3 +96,25 @@ def test_pages_have_canonical_open_graph_and_twitter_tags(client, data):
     assert '<meta name="twitter:card" content="summary">' in html
     home, _ = metadata(client, "/")
     assert '<link rel="canonical" href="http://localhost/">' in home
+
+
+def test_every_seeded_contradiction_has_a_complete_claim_review(seeded_app):
+    from sqlmodel import select
+
+    from tracker.models import Contradiction, Visibility
+
+    with seeded_app.app_context(), seeded_app.extensions["tracker_db"].session() as session:
+        ids = session.exec(
+            select(Contradiction.id).where(Contradiction.visibility == Visibility.published)
+        ).all()
+    assert ids
+    client = seeded_app.test_client()
+    for record_id in ids:
+        _, found = metadata(client, f"/contradictions/{record_id}")
+        reviews = [item for item in found["json-ld"] if item["@type"] == "ClaimReview"]
+        assert reviews, record_id
+        for review in reviews:
+            assert review["claimReviewed"]
+            assert review["itemReviewed"]["author"]["@type"] == "Organization"
+            assert review["reviewRating"]["alternateName"]
+            assert review["author"]["name"]
