@@ -64,7 +64,8 @@ def get(client, url: str) -> Page:
 def crawl(client, *starts: str, limit: int = 3000) -> dict[str, Page]:
     """Follow every link inside the site from the start pages; return each page by address.
 
-    Language-switch links are not followed (they show the same records again).
+    Language-switch links are not followed (they show the same records again); links to
+    something other than a page (a download, a feed, JSON) are not read.
     """
     pages: dict[str, Page] = {}
     queue = list(starts)
@@ -73,7 +74,10 @@ def crawl(client, *starts: str, limit: int = 3000) -> dict[str, Page]:
         if url in pages:
             continue
         assert len(pages) < limit, "the crawl found more pages than expected"
-        page = get(client, url)
+        response = client.get(url)
+        if response.status_code == 200 and response.mimetype != "text/html":
+            continue  # downloads, feeds and API answers are not pages to read
+        page = read(response)
         pages[url] = page
         for link in page.links:
             link = link.split("#")[0]

@@ -318,19 +318,22 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, dict]:
     return "".join(f" AND {clause}" for clause in clauses), values
 
 
-def _engine_sql(session: Session, query: ParsedQuery) -> tuple[str, str, str, dict]:
-    """Return (FROM, WHERE, rank ORDER BY) for the database at hand."""
+def _engine_sql(session: Session, query: ParsedQuery) -> tuple[str, str, str, str, dict]:
+    """Return (FROM, WHERE, ranked ORDER BY, newest-first ORDER BY) for the database."""
     if _dialect(session) == "sqlite":
         return (
             "search_fts f JOIN search_document d ON d.id = f.rowid",
             "search_fts MATCH :match",
             "bm25(search_fts, 10.0, 1.0), d.id DESC",
+            # FTS5 walks its matches in rowid order itself, so this needs no sort.
+            "f.rowid DESC",
             {"match": fts5_expression(query)},
         )
     return (
         "search_document d",
         "d.search_vector @@ to_tsquery('simple', :match)",
         "ts_rank_cd(d.search_vector, to_tsquery('simple', :match)) DESC, d.id DESC",
+        "d.id DESC",
         {"match": tsquery_expression(query)},
     )
 
@@ -353,7 +356,7 @@ def search(
     query = parse_query(text)
     if query.empty:
         return SearchResult(query=query, groups=[], capped=False)
-    source, match, rank, values = _engine_sql(session, query)
+    source, match, rank, newest, values = _engine_sql(session, query)
     where, filter_values = _filter_sql(filters)
     values |= filter_values | {"cap": MATCH_CAP + 1}
     type_list = ", ".join(f"'{t.value}'" for t in filters.types)  # enum values, not input
@@ -367,7 +370,7 @@ def search(
     ).all()
     counts = {EntityType(kind): number for kind, number in counted}
     capped = sum(counts.values()) > MATCH_CAP
-    order = "d.id DESC" if capped else rank
+    order = newest if capped else rank
     groups = []
     for entity_type in filters.types:
         if not counts.get(entity_type):
