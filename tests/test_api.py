@@ -152,6 +152,12 @@ def test_brand_timeline_uses_the_public_timeline(api, data):
     assert ("contradiction", data["beads"]) in kinds
     assert ("response", data["reply"]) in kinds
     assert ("claim", data["withdrawn_claim"]) not in kinds
+    [beads] = [
+        e
+        for e in body["events"]
+        if e["record_id"] == data["beads"] and e["kind"] == "contradiction"
+    ]
+    assert beads["source_ids"] == [data["report"]]  # the withdrawn source is left out
 
 
 def test_etag_and_last_modified_give_304_until_something_changes(app, api, data):

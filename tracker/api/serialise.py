@@ -203,7 +203,7 @@ SERIALISERS = {
 }
 
 
-def timeline(value: Timeline, linker: Linker) -> schemas.TimelineOut:
+def timeline(value: Timeline, linker: Linker, public_sources: set[int]) -> schemas.TimelineOut:
     counts = value.counts
     events = [
         schemas.TimelineEvent(
@@ -215,9 +215,7 @@ def timeline(value: Timeline, linker: Linker) -> schemas.TimelineOut:
             date_end=_partial(event.date_end, event.date_end_precision),
             date_end_precision=event.date_end_precision,
             summary=event.summary,
-            source_ids=sorted(
-                {c.source_id for c in event.citations if c.source.visibility == "published"}
-            ),
+            source_ids=sorted({c.source_id for c in event.citations} & public_sources),
             links=linker.links(event.record),
         )
         for event in value.events

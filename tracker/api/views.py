@@ -358,7 +358,11 @@ def brand_timeline(key: str):
 
     def build():
         brand = _record(EntityType.brand, key)
-        return serialise.timeline(timeline.brand_timeline(get_session(), brand), linker())
+        session = get_session()
+        value = timeline.brand_timeline(session, brand)
+        cited = {c.source_id for event in value.events for c in event.citations}
+        public = published.published_source_ids(session, cited)
+        return serialise.timeline(value, linker(), public)
 
     return _with_cache(build)
 

@@ -283,3 +283,11 @@ def dataset_stamp(session: Session) -> DatasetStamp:
 def public_ids(records) -> list[int]:
     """Return the ids of the published records among the given ones, sorted."""
     return sorted(record.id for record in records if record.visibility == Visibility.published)
+
+
+def published_source_ids(session: Session, ids: set[int]) -> set[int]:
+    """Return which of the given sources are published."""
+    if not ids:
+        return set()
+    query = select(Source.id).where(col(Source.id).in_(ids), Source.visibility == "published")
+    return set(session.exec(query))
