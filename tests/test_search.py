@@ -101,6 +101,19 @@ def test_absurd_queries_get_a_helpful_page_never_a_500(kit_app, text):
     assert "<h1>Search</h1>" in html
 
 
+def test_bad_filters_are_ignored_not_a_500(kit_app):
+    client = kit_app.test_client()
+    for query in (
+        "sector=a%00b",
+        "country=%00%00",
+        "year=abcd",
+        "type=users",
+        "page=-1",
+        "state=x",
+    ):
+        assert client.get(f"/search?q=acme&{query}").status_code == 200, query
+
+
 def test_pages_explain_an_empty_or_wordless_search(client):
     assert "What to search for" in client.get("/search").get_data(as_text=True)
     assert "nothing to search for" in client.get("/search?q=%21%21").get_data(as_text=True)

@@ -25,6 +25,12 @@ def _choice(name: str, allowed) -> str | None:
     return value if value in {str(item) for item in allowed} else None
 
 
+def _text(name: str) -> str | None:
+    # A NUL byte is refused by PostgreSQL; such a filter counts as not given.
+    value = request.args.get(name, "")[:120]
+    return value if value and "\x00" not in value else None
+
+
 def _filters() -> tuple[SearchFilters, dict]:
     """Read the filters; a value that is not on offer is ignored, never an error."""
     kind = _choice("type", SEARCHED_TYPES)
@@ -34,7 +40,7 @@ def _filters() -> tuple[SearchFilters, dict]:
         "type": kind,
         "topic": _choice("topic", Topic),
         "state": _choice("state", STATES),
-        "sector": request.args.get("sector", "")[:120] or None,
+        "sector": _text("sector"),
         "country": country if len(country) == 2 and country.isalpha() else None,
         "year": int(year) if year.isdigit() and len(year) == 4 else None,
     }
