@@ -168,7 +168,7 @@ def test_migration_backfill_matches_the_apps_own_index(kit_app):
     database = kit_app.extensions["tracker_db"]
     expected = _documents(database)
     assert len(expected) > 5
-    migrate.downgrade(database, "0200")
+    migrate.downgrade(database, "0201")
     migrate.upgrade(database)
     assert _documents(database) == expected
     assert found(kit_app, "okodesign") == {"claim": [kit_app.config["IDS"]["eco"]]}

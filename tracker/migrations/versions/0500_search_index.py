@@ -1,7 +1,7 @@
 """search index: documents, FTS5 on SQLite, tsvector with GIN on PostgreSQL; backfilled
 
 Revision ID: 0500
-Revises: 0200
+Revises: 0201
 Create Date: 2026-11-27 11:40:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0500"
-down_revision: str | None = "0200"
+down_revision: str | None = "0201"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
