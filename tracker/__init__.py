@@ -21,6 +21,7 @@ from tracker import (
     opendata,
     public,
     search,
+    submit,
     web,
 )
 from tracker.config import load_config, resource_path
@@ -53,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     api.init_app(app)
     search.init_app(app)
     opendata.init_app(app)
+    submit.init_app(app)
     limits.init_app(app)  # after every blueprint: it wraps the rate-limited views
     cli.init_app(app)
     if app.config["AUTO_MIGRATE"] and _serving():

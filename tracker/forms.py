@@ -115,6 +115,17 @@ class HttpUrl:
             )
 
 
+class AtLeastOne:
+    """Require at least one checked box, without marking every box as required in HTML."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        if not field.data:
+            raise ValidationError(self.message)
+
+
 class MultiCheckboxField(SelectMultipleField):
     """A choice of several values as a list of checkboxes."""
 
@@ -231,6 +242,9 @@ def error_list(form) -> list[tuple[str, str, str]]:
         if field.short_name == "csrf_token":  # a prefixed form's token too
             continue
         if isinstance(field, FieldList):
+            for message in field.errors:
+                if isinstance(message, str):
+                    found.append((field.id, str(field.label.text), message))
             for number, entry in enumerate(field.entries, start=1):
                 sub = entry.form if isinstance(entry, FormField) else None
                 for anchor, label, message in error_list(sub) if sub else []:

@@ -17,6 +17,7 @@ from tracker.models import (
     EntityType,
     FinderKind,
     OutcomeKind,
+    ReasonCode,
     ResponseVia,
     Role,
     SourceKind,
@@ -159,6 +160,15 @@ LABELS: dict[type[StrEnum], dict[StrEnum, object]] = {
         Role.moderator: _l("Moderator"),
         Role.admin: _l("Administrator"),
         Role.representative: _l("Brand representative"),
+    },
+    ReasonCode: {
+        ReasonCode.duplicate: _l("Duplicate"),
+        ReasonCode.no_evidence: _l("No evidence"),
+        ReasonCode.not_sustainability: _l("Not a sustainability claim"),
+        ReasonCode.unreliable_source: _l("Unreliable source"),
+        ReasonCode.off_topic: _l("Off topic"),
+        ReasonCode.spam: _l("Spam"),
+        ReasonCode.other: _l("Other reason"),
     },
     AccountAction: {
         AccountAction.registered: _l("Account created"),

@@ -91,3 +91,60 @@ def body(message) -> str:
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def make_claim(session, brand: Brand, quote: str = "100% natural and kind to the ocean", **fields):
+    """Publish a fictional claim by brand."""
+    from tracker.models import Claim, ClaimTopic, Topic
+
+    claim = Claim(brand_id=brand.id, quote=quote, language="en", **fields)
+    claim.topic_links = [ClaimTopic(topic=Topic.microplastics)]
+    save_revision(session, claim, author=SEED, reason="test claim")
+    session.commit()
+    return claim
+
+
+def make_contradiction(
+    session, brand: Brand, claims, title: str = "Lab finds microbeads", **fields
+):
+    """Publish a fictional contradiction of claims."""
+    import datetime as dt
+
+    from tracker.models import Contradiction, ContradictionKind, DatePrecision, FinderKind
+
+    contradiction = Contradiction(
+        brand_id=brand.id,
+        title=title,
+        summary="A fictional laboratory found plastic microbeads.",
+        finder_name="Fictional Lab",
+        finder_kind=FinderKind.lab,
+        kind=ContradictionKind.lab_test,
+        date=dt.date(2024, 3, 1),
+        date_precision=DatePrecision.month,
+        **fields,
+    )
+    contradiction.claims = list(claims)
+    save_revision(session, contradiction, author=SEED, reason="test contradiction")
+    session.commit()
+    return contradiction
+
+
+def claim_form(brand: Brand, **overrides) -> dict:
+    """Return a valid claim form, as a browser would post it."""
+    data = {
+        "brand": str(brand.id),
+        "quote": "100% natural, 0% plastic",
+        "quote_is_exact": "y",
+        "language": "en",
+        "channel": "packaging",
+        "where": "The 200 ml tube",
+        "date-day": "",
+        "date-month": "3",
+        "date-year": "2024",
+        "topics": ["microplastics"],
+        "sources-0-url": "https://shop.example.test/scrub?utm_source=x",
+        "sources-0-title": "Product page",
+        "sources-0-excerpt": "100% natural, 0% plastic",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}

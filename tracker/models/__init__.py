@@ -38,8 +38,13 @@ from tracker.models.flags import (
     FlagTiming,
 )
 from tracker.models.history import Revision, SeedRecord
-from tracker.models.moderation import AccountAction, AccountEvent
-from tracker.models.people import Submission, User
+from tracker.models.moderation import (
+    AccountAction,
+    AccountEvent,
+    ReasonCode,
+    SubmissionVersion,
+)
+from tracker.models.people import OPEN_STATES, Submission, User
 from tracker.models.records import (
     PUBLIC_MODELS,
     Brand,
@@ -56,6 +61,7 @@ from tracker.models.search import UNMODELLED as SEARCH_UNMODELLED
 from tracker.models.search import SearchDocument
 
 __all__ = [
+    "OPEN_STATES",
     "PUBLIC_MODELS",
     "REMEDY_KINDS",
     "SEARCH_UNMODELLED",
@@ -86,6 +92,7 @@ __all__ = [
     "Outcome",
     "OutcomeKind",
     "PublicRecord",
+    "ReasonCode",
     "Response",
     "ResponseVia",
     "Revision",
@@ -98,6 +105,7 @@ __all__ = [
     "Submission",
     "SubmissionKind",
     "SubmissionState",
+    "SubmissionVersion",
     "Timestamped",
     "Topic",
     "User",

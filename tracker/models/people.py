@@ -99,3 +99,26 @@ class Submission(Timestamped, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     lock_version: int = Field(default=0, nullable=False)
+    # Possible duplicates found when it was stored: flagged for moderators, never dropped.
+    duplicate_flags: list[dict[str, Any]] = Field(
+        default_factory=list, sa_type=JSONType, nullable=False
+    )
+    # The language the contributor used, for the mail that tells them the decision.
+    contact_language: str | None = Field(default=None, max_length=12)
+    # The public record it became, or the one it changed, once approved.
+    record_type: EntityType | None = Field(default=None, sa_type=enum_type(EntityType))
+    record_id: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Say whether the submission still awaits a decision or its contributor."""
+        return self.state in OPEN_STATES
+
+
+OPEN_STATES = frozenset(
+    {
+        SubmissionState.pending,
+        SubmissionState.awaiting_confirmation,
+        SubmissionState.changes_requested,
+    }
+)
