@@ -19,6 +19,7 @@ from tracker import (
     limits,
     migrate,
     opendata,
+    moderate,
     public,
     search,
     submit,
@@ -55,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     search.init_app(app)
     opendata.init_app(app)
     submit.init_app(app)
+    moderate.init_app(app)
     limits.init_app(app)  # after every blueprint: it wraps the rate-limited views
     cli.init_app(app)
     if app.config["AUTO_MIGRATE"] and _serving():

@@ -14,6 +14,7 @@ from tracker.models import (
     ContradictionKind,
     ContradictionState,
     DatePrecision,
+    DecisionAction,
     EntityType,
     FinderKind,
     OutcomeKind,
@@ -160,6 +161,15 @@ LABELS: dict[type[StrEnum], dict[StrEnum, object]] = {
         Role.moderator: _l("Moderator"),
         Role.admin: _l("Administrator"),
         Role.representative: _l("Brand representative"),
+    },
+    DecisionAction: {
+        DecisionAction.approve: _l("Approved"),
+        DecisionAction.approve_edited: _l("Edited and approved"),
+        DecisionAction.first_approval: _l("Approved, awaiting a second moderator"),
+        DecisionAction.confirm: _l("Confirmed by a second moderator"),
+        DecisionAction.reject: _l("Rejected"),
+        DecisionAction.request_changes: _l("Changes requested"),
+        DecisionAction.merge: _l("Merged into an existing record"),
     },
     ReasonCode: {
         ReasonCode.duplicate: _l("Duplicate"),

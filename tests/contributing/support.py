@@ -148,3 +148,62 @@ def claim_form(brand: Brand, **overrides) -> dict:
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def stored(session, kind, payload: dict, *, submitter=None, contact_email=None, **target):
+    """Store a submission through the service, as the forms do; return it and its token."""
+    from tracker.services import submissions
+
+    submission, token = submissions.submit(
+        session=session,
+        kind=kind,
+        payload=payload,
+        submitter=submitter,
+        contact_email=contact_email,
+        language="en",
+        **target,
+    )
+    session.commit()
+    submissions.flag_duplicates(session=session, submission=submission)
+    session.commit()
+    return submission, token
+
+
+def claim_payload(brand: Brand, quote: str = "Ocean-friendly formula", url: str | None = None):
+    return {
+        "brand_id": brand.id,
+        "quote": quote,
+        "quote_is_exact": True,
+        "language": "en",
+        "channel": "advert",
+        "date": "2024-05",
+        "topics": ["microplastics", "packaging"],
+        "sources": [
+            {
+                "url": url or "https://ads.example.test/ocean?utm_medium=social",
+                "title": "The advert",
+                "excerpt": quote,
+            }
+        ],
+        "note": None,
+    }
+
+
+def contradiction_payload(brand: Brand, claims, title: str = "Lab finds plastic in the formula"):
+    return {
+        "brand_id": brand.id,
+        "claim_ids": [claim.id for claim in claims],
+        "title": title,
+        "summary": "A fictional lab test found polyethylene.",
+        "finder_name": "Fictional Lab",
+        "finder_kind": "lab",
+        "kind": "lab_test",
+        "date": "2024-06-02",
+        "sources": [{"url": "https://lab.example.test/report.pdf", "excerpt": "PE found"}],
+    }
+
+
+def decide(client, submission, action: str, **data):
+    """POST a moderator's decision with the lock version the detail page showed."""
+    data.setdefault("lock_version", str(submission.lock_version))
+    return post(client, f"/moderation/{submission.id}/{action}", data)

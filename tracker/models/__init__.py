@@ -41,6 +41,8 @@ from tracker.models.history import Revision, SeedRecord
 from tracker.models.moderation import (
     AccountAction,
     AccountEvent,
+    DecisionAction,
+    ModerationDecision,
     ReasonCode,
     SubmissionVersion,
 )
@@ -83,12 +85,14 @@ __all__ = [
     "CosmeticKind",
     "DatePrecision",
     "DatedRecord",
+    "DecisionAction",
     "EntityType",
     "FinderKind",
     "FlagDismissal",
     "FlagRulesState",
     "FlagTiming",
     "JSONType",
+    "ModerationDecision",
     "Outcome",
     "OutcomeKind",
     "PublicRecord",
