@@ -22,6 +22,7 @@ from tracker import (
     moderate,
     public,
     search,
+    reply,
     submit,
     web,
 )
@@ -57,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     opendata.init_app(app)
     submit.init_app(app)
     moderate.init_app(app)
+    reply.init_app(app)
     limits.init_app(app)  # after every blueprint: it wraps the rate-limited views
     cli.init_app(app)
     if app.config["AUTO_MIGRATE"] and _serving():

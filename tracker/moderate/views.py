@@ -471,13 +471,11 @@ def edit(submission_id: int):
             if first and first.action == DecisionAction.first_approval and first.edited_payload
             else submission.payload
         ) or {}
+        data = FORMS[submission.kind].data_from(payload)
+        if context.brand is not None and not payload.get("brand_id"):
+            data["brand"] = str(context.brand.id)  # a seed file named it instead
         form = build_form(
-            submission.kind,
-            session,
-            context,
-            locale=locale,
-            data=FORMS[submission.kind].data_from(payload),
-            formdata=None,
+            submission.kind, session, context, locale=locale, data=data, formdata=None
         )
         return render_template(template, form=form, extra_form=EditNoteForm(formdata=None), **page)
     form = build_form(submission.kind, session, context, locale=locale)

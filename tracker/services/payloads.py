@@ -85,6 +85,7 @@ class Sourced(Payload):
 
 class BrandPayload(Sourced):
     name: str = Field(min_length=1, max_length=200)
+    legal_name: str | None = Field(default=None, max_length=300)
     aliases: list[str] = Field(default_factory=list, max_length=20)
     parent_company: str | None = Field(default=None, max_length=300)
     country: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")

@@ -205,6 +205,7 @@ def _new_brand(session, model: payloads.BrandPayload, **context) -> Published:
     brand = Brand(
         slug=unique_slug(session, model.name),
         name=model.name,
+        legal_name=model.legal_name,
         aliases=model.aliases,
         parent_company=model.parent_company,
         country=model.country,

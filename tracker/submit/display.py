@@ -32,6 +32,7 @@ from tracker.web import url_for_record
 # Keys in the order they are shown, with their names; enums are shown by their labels.
 KEYS: list[tuple[str, object]] = [
     ("name", _l("Brand name")),
+    ("legal_name", _l("Legal name")),
     ("aliases", _l("Other names")),
     ("parent_company", _l("Parent company")),
     ("country", _l("Country")),
@@ -64,6 +65,8 @@ KEYS: list[tuple[str, object]] = [
     ("date", _l("Date")),
     ("topics", _l("Topics")),
     ("note", _l("Note for the moderators")),
+    ("seed_note", _l("Why it waits here (from the seed data)")),
+    ("seed_file", _l("Seed file")),
 ]
 ENUMS = {
     "channel": ClaimChannel,

@@ -183,6 +183,12 @@ class BrandForm(ContributionForm):
         filters=[strip],
         validators=[DataRequired(_l("Enter the brand's name.")), _max(200)],
     )
+    legal_name = StringField(
+        _l("Legal name"),
+        filters=[strip],
+        validators=[Optional(), _max(300)],
+        description=_l("The company's registered name, for example “Acme Cosmetics B.V.”."),
+    )
     aliases = TextAreaField(
         _l("Other names"),
         filters=[newlines],
@@ -224,6 +230,7 @@ class BrandForm(ContributionForm):
         aliases = [line.strip() for line in (self.aliases.data or "").split("\n") if line.strip()]
         return {
             "name": self.name.data,
+            "legal_name": _text(self.legal_name.data),
             "aliases": aliases,
             "parent_company": _text(self.parent_company.data),
             "country": self.country.data or None,

@@ -186,6 +186,9 @@ def context_of(session: Session, submission: Submission) -> KindContext:
     brand_id = submission.brand_id or payload.get("brand_id")
     if isinstance(brand_id, int):
         context.brand = session.get(Brand, brand_id)
+    elif isinstance(payload.get("brand"), str):
+        # Seed files name the brand rather than number it.
+        context.brand = brand_named(session, payload["brand"])
     if submission.kind in (SubmissionKind.evidence, SubmissionKind.correction):
         target_type = submission.target_type or _entity_type(payload.get("target_type"))
         target_id = submission.target_id or payload.get("target_id")
@@ -198,6 +201,15 @@ def context_of(session: Session, submission: Submission) -> KindContext:
         if payload.get("via") == ResponseVia.representative.value:
             context.via = ResponseVia.representative
     return context
+
+
+def brand_named(session: Session, name: str) -> Brand | None:
+    """Return the published brand with this name or alias, ignoring case."""
+    wanted = name.strip().casefold()
+    for brand in published_brands(session):
+        if wanted in {brand.name.casefold(), *(alias.casefold() for alias in brand.aliases)}:
+            return brand
+    return None
 
 
 def editable(context: KindContext) -> bool:
