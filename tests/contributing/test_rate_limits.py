@@ -109,3 +109,55 @@ def test_limits_can_be_switched_off(db_kit, tmp_path):
     token = csrf_token(client)
     assert {attempt(client, token).status_code for _ in range(3)} == {422}
     app.extensions["tracker_db"].engine.dispose()
+
+
+@pytest.fixture
+def contributing_app(db_kit, tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app(
+        db_kit.fresh(),
+        tmp_path / "submit",
+        RATELIMIT_SUBMIT="2 per minute",
+        RATELIMIT_SUBMIT_ACCOUNT="3 per hour",
+    )
+    yield app
+    app.extensions["tracker_db"].engine.dispose()
+
+
+def test_contributions_are_limited_per_address_and_per_account(contributing_app):
+    from sqlmodel import func, select
+
+    from tests.contributing.conftest import open_db
+    from tests.contributing.support import claim_form, login_as, make_brand, make_user
+    from tracker.models import Submission
+
+    db, engine = open_db(contributing_app)
+    brand = make_brand(db)
+    client = contributing_app.test_client()
+    token = csrf_token(client)
+
+    def send(address: str):
+        return client.post(
+            "/submit/claim",
+            data={**claim_form(brand), "csrf_token": token},
+            environ_base={"REMOTE_ADDR": address},
+        )
+
+    assert [send("192.0.2.7").status_code for _ in range(3)] == [302, 302, 429]
+    assert "Too many requests" in text(send("192.0.2.7"))
+    # Every form draws on the same budget: switching to another one does not help.
+    response = client.post(
+        "/submit/brand",
+        data={"name": "Fictional", "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+    assert response.status_code == 429
+
+    login_as(client, make_user(db, "busy"))
+    token = csrf_token(client)
+    codes = [send(f"198.51.100.{n}").status_code for n in range(4)]
+    assert codes == [302, 302, 302, 429]  # new addresses, same account
+    assert db.exec(select(func.count()).select_from(Submission)).one() == 5
+    db.close()
+    engine.dispose()

@@ -489,6 +489,34 @@ def test_the_brand_of_a_new_claim_can_be_chosen_in_advance(client, db, world):
     assert f'<option selected value="{world["brand"].id}">' in page
 
 
+def test_bad_remedy_input_names_the_field_and_keeps_what_was_typed(client, db, world):
+    brand = world["brand"]
+    login_as(client, make_user(db, "rep", Role.representative, brand=brand, verified=True))
+    response = post(
+        client,
+        f"/submit/remedy/{brand.slug}",
+        {
+            "contradiction": "",
+            "kind": "fine",
+            "summary": "Kept remedy text",
+            "date-day": "1",
+            "date-month": "13",
+            "date-year": "2024",
+            "sources-0-url": "",
+        },
+    )
+    assert response.status_code == 422
+    page = text(response)
+    for message in (
+        "Not a valid choice",
+        "Enter the month as a number from 1 to 12.",
+        "Give at least one source",
+    ):
+        assert message in page, message
+    assert "Kept remedy text" in page and 'value="13"' in page
+    assert db.exec(select(Submission)).all() == []
+
+
 def test_the_remedy_form_is_for_verified_representatives_only(client, db, world):
     brand = world["brand"]
     assert client.get(f"/submit/remedy/{brand.slug}").status_code == 302  # log in first
