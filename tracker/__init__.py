@@ -18,11 +18,11 @@ from tracker import (
     legal,
     limits,
     migrate,
-    opendata,
     moderate,
+    opendata,
     public,
-    search,
     reply,
+    search,
     submit,
     web,
 )

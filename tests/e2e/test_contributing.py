@@ -10,8 +10,15 @@ import re
 import pytest
 
 from tests.contributing.conftest import open_db
-from tests.contributing.support import PASSWORD, make_brand, make_claim, make_user
-from tracker.models import Role
+from tests.contributing.support import (
+    PASSWORD,
+    claim_payload,
+    make_brand,
+    make_claim,
+    make_user,
+    stored,
+)
+from tracker.models import Role, SubmissionKind
 
 pytestmark = pytest.mark.browser
 
@@ -165,3 +172,31 @@ def test_a_contradiction_needs_two_moderators(site, browse):
     assert "Fictional audit finds no green fuel at all" in contributor.locator("main").inner_text()
     contributor.goto(private_link)
     assert "Approved" in contributor.locator("h1").inner_text()
+
+
+def test_contribution_pages_fit_a_phone_even_with_unbroken_text(site, chromium, app):
+    db, engine = open_db(app)
+    submission, token = stored(
+        db,
+        SubmissionKind.claim,
+        claim_payload(site["brand"], "x" * 400, url="https://e.test/" + "y" * 300),
+    )
+    submission_id = submission.id
+    db.close()
+    engine.dispose()
+    context = chromium.new_context(locale="en-GB", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    log_in(page, site["url"], "mod-ana")
+    for path in (
+        "/submit/claim",
+        "/submit/brand",
+        f"/submissions/{token}",
+        f"/moderation/{submission_id}",
+        "/moderation/",
+        "/moderation/log",
+        "/account",
+    ):
+        page.goto(site["url"] + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width}px wide"
+    context.close()
