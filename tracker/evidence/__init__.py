@@ -1,0 +1,1 @@
+"""Evidence that cannot vanish: safe fetching, archived copies (WARC) and link health."""
