@@ -54,7 +54,7 @@ LABELS: dict[type[StrEnum], dict[StrEnum, object]] = {
         ClaimChannel.other: _l("Other"),
     },
     ClaimStatus: {
-        ClaimStatus.active: _l("Active"),
+        ClaimStatus.active: _l("No withdrawal recorded"),
         ClaimStatus.withdrawn: _l("Withdrawn"),
         ClaimStatus.changed: _l("Changed"),
     },
