@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -97,13 +98,20 @@ def _prepare(url: str, *, seeded: bool) -> str:
 
 
 class DatabaseKit:
-    """Fresh databases of one kind, cloned from templates made once per test session."""
+    """Fresh databases of one kind, cloned from templates made once per test session.
+
+    Dropping a PostgreSQL database waits for a checkpoint (about a second), so databases are
+    dropped in background threads: each app fixture's as soon as its test ends, the rest when
+    the session closes.
+    """
 
     def __init__(self, databases: SqliteDatabases | PostgresDatabases):
         self.databases = databases
         self.kind = databases.name
         self._templates: dict[bool, str] = {}
         self._made: list[str] = []
+        self._dropper = ThreadPoolExecutor(max_workers=4, thread_name_prefix="drop-database")
+        self._drops = []
 
     def template(self, *, seeded: bool) -> str:
         if seeded not in self._templates:
@@ -118,9 +126,21 @@ class DatabaseKit:
         self._made.append(url)
         return url
 
+    def release(self, url: str) -> None:
+        """Drop a database made by fresh() once its test no longer needs it."""
+        self._made.remove(url)
+        self._drops.append(self._dropper.submit(self.databases.drop, url))
+
     def close(self) -> None:
+        templates = set(self._templates.values())
         for url in self._made:
+            if url not in templates:
+                self._drops.append(self._dropper.submit(self.databases.drop, url))
+        self._dropper.shutdown(wait=True)
+        for url in templates:
             self.databases.drop(url)
+        for drop in self._drops:
+            drop.result()  # surface a failed drop
 
 
 @pytest.fixture(scope="session")
@@ -174,17 +194,21 @@ def app_config() -> dict:
 @pytest.fixture
 def app(db_kit, tmp_path, app_config):
     """An app on a fresh, migrated, empty database."""
-    app = make_app(db_kit.fresh(), tmp_path / "instance", **app_config)
+    url = db_kit.fresh()
+    app = make_app(url, tmp_path / "instance", **app_config)
     yield app
     app.extensions["tracker_db"].engine.dispose()
+    db_kit.release(url)
 
 
 @pytest.fixture
 def seeded_app(db_kit, tmp_path, app_config):
     """An app on a fresh database holding the shipped seed data."""
-    app = make_app(db_kit.fresh(seeded=True), tmp_path / "instance", **app_config)
+    url = db_kit.fresh(seeded=True)
+    app = make_app(url, tmp_path / "instance", **app_config)
     yield app
     app.extensions["tracker_db"].engine.dispose()
+    db_kit.release(url)
 
 
 @pytest.fixture

@@ -147,5 +147,6 @@ def test_the_installed_app_migrates_seeds_and_serves_on_first_start(installed, d
     finally:
         server.terminate()
         server.wait(timeout=10)
+        print(server.stdout.read())  # the server's log, shown by pytest when the test fails
     if db_kit.kind == "sqlite":
         assert (tmp_path / "instance" / "tracker.sqlite3").exists()
