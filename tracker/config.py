@@ -56,6 +56,16 @@ class Defaults:
     RATELIMIT_AUTH = "10 per minute;100 per hour"
     RATELIMIT_AUTH_ACCOUNT = "20 per hour"
     RATELIMIT_KEY_PREFIX = "tracker"
+    # Fetching source pages (tracker.evidence.fetching): public http(s) addresses on ports 80
+    # and 443 only; FETCH_ALLOW_HOSTS opens named hosts or networks ("127.0.0.1:8080",
+    # "10.0.0.0/8", "archive.test") on any port, for tests and closed installations.
+    FETCH_USER_AGENT = "CSR-Claims-Tracker/0.1 (+evidence archiver)"
+    FETCH_CONNECT_TIMEOUT = 5.0  # seconds per connection attempt
+    FETCH_READ_TIMEOUT = 20.0  # seconds of silence while waiting for data
+    FETCH_TOTAL_TIMEOUT = 60.0  # seconds for a whole fetch, redirects and body included
+    FETCH_MAX_BYTES = 20 * 1024 * 1024  # a longer body is cut there (and marked truncated)
+    FETCH_MAX_REDIRECTS = 5
+    FETCH_ALLOW_HOSTS = ()
 
 
 def _coerce(raw: str):
