@@ -10,7 +10,9 @@ import datetime as dt
 from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
+from tracker import legal
 from tracker.models import (
     ClaimChannel,
     ClaimStatus,
@@ -24,6 +26,7 @@ from tracker.models import (
     Stance,
     Topic,
 )
+from tracker.services.claim_flags import ANY_FLAG, is_flag_filter
 
 PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 COUNTRY = r"^[A-Za-z]{2}$"
@@ -100,7 +103,36 @@ class BrandScoped(BaseModel):
     )
 
 
-class BrandQuery(ListQuery):
+def _flag_choices(schema: dict) -> None:
+    """List the rule ids the running app knows, so clients (and schemathesis) see them."""
+    schema["enum"] = [ANY_FLAG, *(rule.id for rule in legal.current_rules().rules)]
+
+
+class FlagScoped(BaseModel):
+    flag: str | None = Field(
+        None,
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9-]+$",
+        description=(
+            "Only records with a legal flag of this rule (a rule id such as EU825-GENERIC), or "
+            "with any flag (any). Dismissed flags do not count. Flags are indicative: the "
+            "wording is of a kind the rule targets, not a finding that the law was broken."
+        ),
+        json_schema_extra=_flag_choices,
+    )
+
+    @field_validator("flag")
+    @classmethod
+    def _known_rule(cls, value: str | None) -> str | None:
+        if value is not None and not is_flag_filter(value, legal.current_rules()):
+            raise PydanticCustomError(
+                "unknown_rule", "no such rule; give a rule id listed for this parameter, or any"
+            )
+        return value
+
+
+class BrandQuery(ListQuery, FlagScoped):
     sector: str | None = Field(
         None, min_length=1, max_length=120, pattern=TEXT, description="Sector."
     )
@@ -108,7 +140,7 @@ class BrandQuery(ListQuery):
     topic: Topic | None = Field(None, description="Brands with a published claim on this topic.")
 
 
-class ClaimQuery(DatedQuery, BrandScoped):
+class ClaimQuery(DatedQuery, BrandScoped, FlagScoped):
     topic: Topic | None = Field(None, description="Claims on this topic.")
     status: ClaimStatus | None = Field(None, description="Whether the claim still stands.")
     language: str | None = Field(
@@ -210,6 +242,41 @@ class BrandOut(Record):
     timeline: str = Field(description="The brand's timeline in this API.")
 
 
+class Flag(BaseModel):
+    """An indicative legal flag: the claim's wording is of a kind the rule targets.
+
+    It is never a finding that the brand broke the law; only a regulator or a court can
+    decide that.
+    """
+
+    rule: str = Field(description="The rule's id, as in the flag filter.")
+    title: str = Field(description="The rule's title, in English.")
+    instrument: str = Field(description="The legal instrument or code, in English.")
+    article: str = Field(description="The article or point the rule rests on, in English.")
+    jurisdiction: str = Field(description="EU, NL, GB, or NGO for an NGO's definition.")
+    link: str = Field(description="The official text.")
+    status: Literal["applies", "would_apply", "date_unclear", "not_a_law"] = Field(
+        description=(
+            "applies: the claim was made while the rule applied where it was made; "
+            "would_apply: made before the rule applied, so it would fall under the rule from "
+            "applies_from (not a breach); date_unclear: the claim's date is too imprecise to "
+            "say; not_a_law: an NGO's definition, with no date."
+        )
+    )
+    applies_from: str | None = Field(
+        pattern=PARTIAL_DATE,
+        description="When the rule applies from (for this kind of product), at its precision.",
+    )
+    matched: list[str] = Field(description="The claim's words or ingredients the rule matched.")
+    ingredient_lists: list[str] = Field(
+        description="For microplastic rules, which list matched: eu78 (REACH Annex XVII "
+        "entry 78) or psf (the Plastic Soup Foundation's broader list)."
+    )
+    dismissed: bool = Field(description="A moderator dismissed this flag on this claim.")
+    dismissal_reason: str | None = Field(description="Why, when dismissed.")
+    dismissed_at: dt.datetime | None = Field(description="When, when dismissed.")
+
+
 class ClaimOut(Record, Dated):
     brand: BrandRef
     quote: str | None = Field(description="Verbatim, in its original language.")
@@ -224,6 +291,9 @@ class ClaimOut(Record, Dated):
     topics: list[Topic]
     citations: list[Citation]
     contradiction_ids: list[int]
+    flags: list[Flag] = Field(
+        description="Indicative legal flags, dismissed ones included and marked as such."
+    )
 
 
 class ContradictionOut(Record, Dated):

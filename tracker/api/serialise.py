@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracker import legal
 from tracker.api import schemas
 from tracker.models import (
     Brand,
     Citation,
     Claim,
+    ClaimFlag,
     Contradiction,
     DatedRecord,
     EntityType,
@@ -18,8 +20,10 @@ from tracker.models import (
     Source,
     Visibility,
 )
+from tracker.services.claim_flags import public_flag
 from tracker.services.dates import PartialDate
 from tracker.services.published import is_public, public_ids
+from tracker.services.rulebook import localised
 from tracker.services.timeline import Timeline
 from tracker.web import PLURALS
 
@@ -85,6 +89,34 @@ def _citations(citations: list[Citation], linker: Linker) -> list[schemas.Citati
     ]
 
 
+def _flags(flags: list[ClaimFlag]) -> list[schemas.Flag]:
+    rules = legal.current_rules()
+    answers = []
+    for stored in flags:
+        rule = rules.rule(stored.rule_id)
+        if rule is None:  # the rule left the file and the flags were not yet recomputed
+            continue
+        flag = public_flag(stored, stored.dismissal)
+        answers.append(
+            schemas.Flag(
+                rule=flag.rule_id,
+                title=rule.title.en,
+                instrument=localised(rule.instrument, "en"),
+                article=localised(rule.article, "en"),
+                jurisdiction=flag.jurisdiction,
+                link=rule.link,
+                status=flag.status,
+                applies_from=flag.applies_from,
+                matched=flag.matched,
+                ingredient_lists=flag.ingredient_lists,
+                dismissed=flag.dismissed,
+                dismissal_reason=flag.dismissal_reason,
+                dismissed_at=flag.dismissed_at,
+            )
+        )
+    return answers
+
+
 def brand_ref(brand: Brand, linker: Linker) -> schemas.BrandRef:
     return schemas.BrandRef(slug=brand.slug, name=brand.name, links=linker.links(brand))
 
@@ -122,6 +154,7 @@ def claim(record: Claim, linker: Linker) -> schemas.ClaimOut:
         topics=record.topics,
         citations=_citations(record.citations, linker),
         contradiction_ids=public_ids(record.contradictions),
+        flags=_flags(record.flags),
     )
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from tracker import legal
 from tracker.api import openapi, schemas, serialise
 from tracker.api.openapi import Operation
 from tracker.db import get_session
@@ -136,7 +137,11 @@ def parse(model: type[BaseModel]) -> BaseModel:
 
 def _version() -> tuple[str, object]:
     stamp = published.dataset_stamp(get_session())
-    tag = hashlib.sha1(f"{API_VERSION}|{stamp.revision_id}|{request.url}".encode()).hexdigest()
+    # Legal flags change without a revision when the rules file changes: its digest counts.
+    rules = legal.current_rules().digest
+    tag = hashlib.sha1(
+        f"{API_VERSION}|{stamp.revision_id}|{rules}|{request.url}".encode()
+    ).hexdigest()
     return tag, stamp.changed_at
 
 

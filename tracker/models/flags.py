@@ -10,7 +10,7 @@ from enum import StrEnum, auto
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, Relationship, SQLModel
 
 from tracker.db import UTCDateTime, utcnow
 from tracker.models.base import DatePrecision, JSONType, enum_type
@@ -106,6 +106,8 @@ class ClaimFlag(SQLModel, table=True):
     rules_digest: str = Field(max_length=64)
     dismissal_id: int | None = Field(default=None, foreign_key="flag_dismissal.id")
     computed_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+    dismissal: FlagDismissal | None = Relationship(sa_relationship_kwargs={"viewonly": True})
 
     @property
     def dismissed(self) -> bool:

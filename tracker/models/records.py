@@ -32,7 +32,7 @@ from tracker.models.base import (
     Topic,
     enum_type,
 )
-from tracker.models.flags import ClaimFacts
+from tracker.models.flags import ClaimFacts, ClaimFlag
 
 # --- Public records -------------------------------------------------------------------
 
@@ -115,6 +115,10 @@ class Claim(DatedRecord, ClaimFacts, table=True):
     )
     citations: list["Citation"] = Relationship(
         back_populates="claim", sa_relationship_kwargs={"cascade": "all, delete-orphan"}
+    )
+    # Read-only: flags are written by tracker.services.claim_flags, never through the claim.
+    flags: list["ClaimFlag"] = Relationship(
+        sa_relationship_kwargs={"viewonly": True, "order_by": "ClaimFlag.id"}
     )
 
     @property

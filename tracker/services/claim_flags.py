@@ -7,6 +7,7 @@ decision, kept for good and recorded in the claim's history as a new revision.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -23,10 +24,12 @@ from tracker.models import (
     ClaimFlag,
     FlagDismissal,
     FlagRulesState,
+    FlagTiming,
     Revision,
     Visibility,
 )
-from tracker.services.flags import ClaimInput, Finding, evaluate
+from tracker.services.dates import PartialDate
+from tracker.services.flags import KEY_ROLES, ClaimInput, Finding, evaluate
 from tracker.services.revisions import Author, save_revision
 from tracker.services.rulebook import Rulebook
 
@@ -348,3 +351,56 @@ def flagged_brand_ids(rule_id: str) -> sa.Select:
         )
         .distinct()
     )
+
+
+# --- Flags for machines: the API and the downloads give the same plain values ---------
+
+# How a claim's date stands to the rule's, in words a client can filter on.
+FLAG_STATUS: dict[FlagTiming, str] = {
+    FlagTiming.in_force: "applies",  # made while the rule applied where it was made
+    FlagTiming.before: "would_apply",  # made before: would fall under the rule from applies_from
+    FlagTiming.date_unknown: "date_unclear",  # the claim's date is too imprecise to say
+    FlagTiming.not_a_law: "not_a_law",  # an NGO's definition, with no date
+}
+
+
+@dataclass(frozen=True)
+class PublicFlag:
+    """One flag on one claim as published: rule, status, what matched, and any dismissal."""
+
+    claim_id: int
+    rule_id: str
+    jurisdiction: str
+    status: str
+    applies_from: str | None  # at its precision: YYYY, YYYY-MM or YYYY-MM-DD
+    matched: list[str]  # the claim's words (or ingredients) the rule matched
+    ingredient_lists: list[str]  # for microplastic rules: which list matched (eu78, psf)
+    dismissed: bool
+    dismissal_reason: str | None
+    dismissed_at: dt.datetime | None
+
+
+def public_flag(flag: ClaimFlag, dismissal: FlagDismissal | None = None) -> PublicFlag:
+    """Return a stored flag as published; dismissal is the flag's standing dismissal, if any."""
+    matched = dict.fromkeys(
+        match.get("text", "") for match in flag.matches if match.get("role") in KEY_ROLES
+    )
+    lists = dict.fromkeys(note["list"] for note in flag.notes if note.get("code") == "list_matched")
+    dismissed = flag.dismissal_id is not None
+    return PublicFlag(
+        claim_id=flag.claim_id,
+        rule_id=flag.rule_id,
+        jurisdiction=flag.jurisdiction,
+        status=FLAG_STATUS[flag.timing],
+        applies_from=PartialDate(flag.applies_from, flag.applies_from_precision).iso(),
+        matched=[text for text in matched if text],
+        ingredient_lists=list(lists),
+        dismissed=dismissed,
+        dismissal_reason=dismissal.reason if dismissed and dismissal else None,
+        dismissed_at=dismissal.dismissed_at if dismissed and dismissal else None,
+    )
+
+
+def is_flag_filter(value: str, rules: Rulebook) -> bool:
+    """Say whether a flag filter names a rule of these rules, or is "any"."""
+    return value == ANY_FLAG or rules.rule(value) is not None

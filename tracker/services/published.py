@@ -22,6 +22,7 @@ from tracker.models import (
     Brand,
     Citation,
     Claim,
+    ClaimFlag,
     ClaimTopic,
     Contradiction,
     ContradictionClaimLink,
@@ -33,6 +34,7 @@ from tracker.models import (
     Source,
     Visibility,
 )
+from tracker.services.claim_flags import flagged_brand_ids, flagged_claim_ids
 
 
 class NotPublished(LookupError):
@@ -70,6 +72,7 @@ LOAD_OPTIONS: dict[EntityType, tuple] = {
         selectinload(Claim.topic_links),
         selectinload(Claim.citations).joinedload(Citation.source),
         selectinload(Claim.contradictions),
+        selectinload(Claim.flags).joinedload(ClaimFlag.dismissal),
     ),
     EntityType.contradiction: (
         joinedload(Contradiction.brand),
@@ -194,6 +197,14 @@ def _topic(query, model, topic):
     )
 
 
+def _flag(query, model, rule_id):
+    """Keep claims with an undismissed legal flag of the rule (or any); brands with such a
+    published claim."""
+    if model is Brand:
+        return query.where(col(Brand.id).in_(flagged_brand_ids(rule_id)))
+    return query.where(col(Claim.id).in_(flagged_claim_ids(rule_id)))
+
+
 def _column(name: str) -> Filter:
     return lambda query, model, value: query.where(getattr(model, name) == value)
 
@@ -218,6 +229,7 @@ FILTERS: dict[str, Filter] = {
     "language": _column("language"),
     "contradiction": _column("contradiction_id"),
     "claim": _claim_id,
+    "flag": _flag,
     "date_from": lambda query, model, value: query.where(model.date >= value),
     "date_to": lambda query, model, value: query.where(model.date <= value),
     "updated_since": lambda query, model, value: query.where(model.updated_at >= value),
