@@ -7,6 +7,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from tracker.db import get_db, get_session
 from tracker.labels import label
+from tracker.legal.display import flag_choice
 from tracker.models import ClaimStatus, ContradictionState, EntityType, Topic
 from tracker.services import search
 from tracker.services.search import SEARCHED_TYPES, SearchFilters
@@ -43,6 +44,7 @@ def _filters() -> tuple[SearchFilters, dict]:
         "sector": _text("sector"),
         "country": country if len(country) == 2 and country.isalpha() else None,
         "year": int(year) if year.isdigit() and len(year) == 4 else None,
+        "flag": flag_choice(_text("flag")),
     }
     filters = SearchFilters(
         types=(EntityType(kind),) if kind else SEARCHED_TYPES,
@@ -51,6 +53,7 @@ def _filters() -> tuple[SearchFilters, dict]:
         country=chosen["country"],
         year=chosen["year"],
         state=chosen["state"],
+        flag=chosen["flag"],
     )
     return filters, chosen
 

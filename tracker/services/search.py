@@ -26,6 +26,7 @@ from tracker.models import (
     Source,
     Visibility,
 )
+from tracker.services.claim_flags import ANY_FLAG
 from tracker.services.revisions import revision_saved
 from tracker.services.search_text import (
     ParsedQuery,
@@ -273,6 +274,7 @@ class SearchFilters:
     country: str | None = None
     year: int | None = None
     state: str | None = None
+    flag: str | None = None  # a legal-flag rule id, or "any": only flagged claims and brands
 
 
 @dataclass(frozen=True)
@@ -305,6 +307,17 @@ class SearchResult:
         return sum(group.count for group in self.groups)
 
 
+# Claims with an undismissed legal flag of the rule (or any), and brands with such a published
+# claim; the same SQL on both engines, so both find the same records.
+FLAGGED = (
+    "((d.entity_type = 'claim' AND d.entity_id IN"
+    " (SELECT cf.claim_id FROM claim_flag cf WHERE cf.dismissal_id IS NULL{rule}))"
+    " OR (d.entity_type = 'brand' AND d.entity_id IN"
+    " (SELECT fc.brand_id FROM claim fc JOIN claim_flag cf ON cf.claim_id = fc.id"
+    " WHERE fc.visibility = :published AND cf.dismissal_id IS NULL{rule})))"
+)
+
+
 def _filter_sql(filters: SearchFilters) -> tuple[str, dict]:
     clauses = []
     values: dict = {}
@@ -315,6 +328,10 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, dict]:
         if getattr(filters, name) is not None:
             clauses.append(f"d.{name} = :{name}")
             values[name] = getattr(filters, name)
+    if filters.flag:
+        one_rule = filters.flag != ANY_FLAG
+        clauses.append(FLAGGED.format(rule=" AND cf.rule_id = :flag" if one_rule else ""))
+        values |= {"published": Visibility.published.value, "flag": filters.flag}
     return "".join(f" AND {clause}" for clause in clauses), values
 
 
