@@ -317,9 +317,9 @@ def test_every_source_is_published_once_and_cited(reader_app):
 
 
 def without_legal_rules(html: str) -> str:
-    """Drop the legal-flag filter: its MP-PSF rule names the Plastic Soup Foundation, whose
+    """Drop the legal-flag filters: their MP-PSF rule names the Plastic Soup Foundation, whose
     list comes from RULES.md, not from the unpublished Rituals material."""
-    return re.sub(r'<select id="filter-flag".*?</select>', "", html, flags=re.S)
+    return re.sub(r'<select id="(filter|search)-flag".*?</select>', "", html, flags=re.S)
 
 
 def test_nothing_unpublishable_appears_on_any_public_page(seeded_client):

@@ -269,8 +269,8 @@ class Flag(BaseModel):
     )
     matched: list[str] = Field(description="The claim's words or ingredients the rule matched.")
     ingredient_lists: list[str] = Field(
-        description="For microplastic rules, which list matched: eu78 (REACH Annex XVII "
-        "entry 78) or psf (the Plastic Soup Foundation's broader list)."
+        description="For microplastic rules, which ingredient list matched: eu78 (REACH "
+        "Annex XVII entry 78) or psf (the broader list of the Beat the Microbead campaign)."
     )
     dismissed: bool = Field(description="A moderator dismissed this flag on this claim.")
     dismissal_reason: str | None = Field(description="Why, when dismissed.")
