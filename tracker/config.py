@@ -66,6 +66,10 @@ class Defaults:
     FETCH_MAX_BYTES = 20 * 1024 * 1024  # a longer body is cut there (and marked truncated)
     FETCH_MAX_REDIRECTS = 5
     FETCH_ALLOW_HOSTS = ()
+    # Optionally ask the Wayback Machine to capture each source too (tracker.evidence.wayback).
+    WAYBACK_ENABLED = False
+    WAYBACK_SAVE_URL = "https://web.archive.org/save/"
+    WAYBACK_TIMEOUT = 120.0  # seconds; saving answers when the capture is done
 
 
 def _coerce(raw: str):
