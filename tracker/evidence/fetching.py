@@ -60,7 +60,7 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEFAULT_PORTS = {"http": 80, "https": 443}
 PUBLIC_PORTS = frozenset(DEFAULT_PORTS.values())
 CHUNK_SIZE = 64 * 1024
-TITLE_SCAN_BYTES = 512 * 1024  # the <title> is looked for in this much of an HTML body
+TITLE_SCAN_BYTES = 256 * 1024  # the <title> is looked for in this much of an HTML body
 TITLE_MAX_LENGTH = 300
 
 
@@ -643,11 +643,14 @@ def page_title(body: bytes, content_type: str | None) -> str | None:
         return None
     head = body[:TITLE_SCAN_BYTES]
     text = head.decode(_html_encoding(head, content_type), errors="replace")
+    if "<title" not in text.lower():
+        return None
     parser = _TitleParser()
-    for start in range(0, len(text), 32 * 1024):
-        parser.feed(text[start : start + 32 * 1024])
-        if parser.title is not None:
-            break
+    # Usually the title is near the top. Feed the rest in one piece, not in many: HTMLParser
+    # re-scans an unfinished construct on every feed, which a hostile page can make quadratic.
+    parser.feed(text[:16384])
+    if parser.title is None:
+        parser.feed(text[16384:])
     title = parser.title if parser.title is not None else "".join(parser.parts or ())
     title = " ".join(title.split())
     if len(title) > TITLE_MAX_LENGTH:
