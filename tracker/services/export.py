@@ -24,6 +24,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session, select
 
+from tracker.legal import current_rules
 from tracker.models import PUBLIC_MODELS as MODELS
 from tracker.models import (
     Brand,
@@ -35,8 +36,10 @@ from tracker.models import (
     Source,
     Visibility,
 )
+from tracker.services import flag_export
 from tracker.services.dates import PartialDate
 from tracker.services.published import dataset_stamp, public_query
+from tracker.services.rulebook import Rulebook
 
 LICENCE = {
     "name": "CC-BY-4.0",
@@ -165,8 +168,29 @@ def _dated() -> tuple[Column, ...]:
     )
 
 
-def tables(site: str) -> list[Table]:
-    """Return every file of the dataset with its columns; site is the root URL ("https://x/")."""
+def _flag_tables(rules: Rulebook) -> list[Table]:
+    """Return the legal flags' files: the flags of published claims, and the rules."""
+    return [
+        Table(
+            "claim_flags",
+            flag_export.FLAGS_DESCRIPTION,
+            tuple(Column(*spec) for spec in flag_export.FLAG_COLUMNS),
+            flag_export.claim_flags,
+        ),
+        Table(
+            "flag_rules",
+            flag_export.RULES_DESCRIPTION,
+            tuple(Column(*spec) for spec in flag_export.RULE_COLUMNS),
+            flag_export.rule_rows(rules),
+        ),
+    ]
+
+
+def tables(site: str, rules: Rulebook | None = None) -> list[Table]:
+    """Return every file of the dataset with its columns; site is the root URL ("https://x/").
+
+    rules: the legal flag rules; by default the running app's.
+    """
 
     def page(plural: str):
         return lambda record: f"{site}{plural}/{record.id}"
@@ -376,6 +400,7 @@ def tables(site: str) -> list[Table]:
             ),
             _citations,
         ),
+        *_flag_tables(rules or current_rules()),
     ]
 
 
@@ -473,6 +498,8 @@ def build(session: Session, *, folder: Path, site: str) -> dict:
     manifest = {
         "made_at": made_at.isoformat(),
         "revision_id": stamp.revision_id,
+        # Flags change without a revision when the rules change: their digest counts too.
+        "flag_rules_digest": flag_export.stored_rules_digest(session),
         "files": {
             name: {"bytes": (folder / name).stat().st_size, "sha256": _sha256_of(folder / name)}
             for name in (CSV_ZIP, JSON_FILE)
@@ -540,7 +567,9 @@ def refresh(session: Session, *, root: Path, site: str, max_age: dt.timedelta) -
 
 
 def _stale(session: Session, manifest: dict, max_age: dt.timedelta) -> bool:
-    if dataset_stamp(session).revision_id == manifest["revision_id"]:
+    same_records = dataset_stamp(session).revision_id == manifest["revision_id"]
+    same_flags = flag_export.stored_rules_digest(session) == manifest.get("flag_rules_digest")
+    if same_records and same_flags:
         return False
     made_at = dt.datetime.fromisoformat(manifest["made_at"])
     return dt.datetime.now(dt.UTC) - made_at >= max_age
