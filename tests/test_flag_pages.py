@@ -179,7 +179,7 @@ def test_dismissing_a_flag_shows_it_as_dismissed_with_the_reason(client, db, mod
     assert "flag flag-in_force flag-dismissed" in page
     history = text(client.get(f"/claims/{claim.id}/history"))
     assert "Flag EU825-GENERIC dismissed: The pack names its EU Ecolabel licence" in history
-    assert "dismissed_flags" in history
+    assert "Dismissed legal flags" in history
     timeline = text(client.get("/brands/acme-cosmetics"))
     assert "1 flag was dismissed by a moderator; the claim's page says why." in timeline
     assert f'id="flag-{claim.id}-EU825-GENERIC"' not in timeline
@@ -296,3 +296,62 @@ def test_the_flag_styles_use_only_the_checked_palette():
         back = re.search(r"background\s*:\s*var\(--([\w-]+)\)", rule)
         if text and back:
             assert back.group(1) in TEXT_PAIRS[text.group(1)], rule
+
+
+def test_the_history_shows_facts_dismissals_and_restores_in_the_readers_language(
+    client, db, moderator
+):
+    claim = publish(db, "Carbon neutral shipping", channel=ClaimChannel.advert)
+    form_post(
+        client,
+        claim.id,
+        "facts",
+        "facts",
+        UNCHANGED_FACTS
+        | {
+            "markets": "NL, BE",
+            "scope": "whole_business",
+            "relies_on_offsets": "yes",
+            "reason": "The advert names a tree-planting partner.",
+        },
+    )
+    form_post(
+        client,
+        claim.id,
+        "flags/EU825-OFFSET/dismiss",
+        "dismiss-EU825-OFFSET",
+        {"reason": "The brand cut its own emissions first."},
+    )
+    form_post(
+        client,
+        claim.id,
+        "flags/EU825-OFFSET/restore",
+        "restore-EU825-OFFSET",
+        {"reason": "The cuts covered one depot only."},
+    )
+
+    history = text(client.get(f"/claims/{claim.id}/history"))
+    # Each step with its reason, newest first.
+    steps = [
+        "Flag EU825-OFFSET restored: The cuts covered one depot only.",
+        "Flag EU825-OFFSET dismissed: The brand cut its own emissions first.",
+        "Legal facts recorded: The advert names a tree-planting partner.",
+    ]
+    assert all(step in history for step in steps)
+    assert [history.index(step) for step in steps] == sorted(history.index(s) for s in steps)
+    # The facts and the dismissal read as words, not as field names and JSON.
+    assert "<th scope=\"row\">Markets</th>" in history
+    assert "Netherlands, Belgium" in history
+    assert "<th scope=\"row\">Rests on offsetting</th>" in history
+    assert "<td>Yes</td>" in history
+    assert "the whole business" in history
+    assert "<th scope=\"row\">Dismissed legal flags</th>" in history
+    assert "EU825-OFFSET: The brand cut its own emissions first. (mod-ana," in history
+    assert "dismissed_flags" not in history and "relies_on_offsets" not in history
+
+    dutch = text(client.get(f"/claims/{claim.id}/history?lang=nl"))
+    assert "Signaal EU825-OFFSET teruggezet: The cuts covered one depot only." in dutch
+    assert "Signaal EU825-OFFSET afgewezen: The brand cut its own emissions first." in dutch
+    assert "Juridische feiten vastgelegd: The advert names a tree-planting partner." in dutch
+    assert "Berust op compensatie" in dutch and "Nederland, België" in dutch
+    assert "<td>Ja</td>" in dutch

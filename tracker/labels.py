@@ -10,9 +10,11 @@ from tracker.i18n import current_locale_key
 from tracker.models import (
     AccountAction,
     ClaimChannel,
+    ClaimScope,
     ClaimStatus,
     ContradictionKind,
     ContradictionState,
+    CosmeticKind,
     DatePrecision,
     DecisionAction,
     EntityType,
@@ -179,6 +181,18 @@ LABELS: dict[type[StrEnum], dict[StrEnum, object]] = {
         ReasonCode.off_topic: _l("Off topic"),
         ReasonCode.spam: _l("Spam"),
         ReasonCode.other: _l("Other reason"),
+    },
+    # The facts a moderator records for the legal flags, as the review form and history say.
+    ClaimScope: {
+        ClaimScope.aspect: _l("one aspect of the product or business"),
+        ClaimScope.whole_product: _l("the whole product"),
+        ClaimScope.whole_business: _l("the whole business"),
+    },
+    CosmeticKind: {
+        CosmeticKind.exfoliating: _l("rinse-off, with microbeads for exfoliating or cleansing"),
+        CosmeticKind.rinse_off: _l("rinse-off cosmetic"),
+        CosmeticKind.leave_on: _l("leave-on cosmetic"),
+        CosmeticKind.lip_nail_makeup: _l("lip, nail or make-up product"),
     },
     AccountAction: {
         AccountAction.registered: _l("Account created"),

@@ -97,6 +97,16 @@ FIELD_LABELS = {
     "date_end_precision": _l("Precision of the end date"),
     "visibility": _l("Visibility"),
     "caveats": _l("Caveats"),
+    # The facts a moderator records for the legal flags, and the flags dismissed.
+    "markets": _l("Markets"),
+    "scope": _l("What the claim covers"),
+    "evidence_one_aspect": _l("Benefit concerns one aspect only"),
+    "relies_on_offsets": _l("Rests on offsetting"),
+    "certification_present": _l("Certification scheme behind the label"),
+    "future_target_year": _l("Target year"),
+    "cosmetic_kind": _l("Kind of cosmetic product"),
+    "ingredients": _l("Ingredients (INCI)"),
+    "dismissed_flags": _l("Dismissed legal flags"),
 }
 
 # Sectors are free text in the seed files; these, the ones in use, read in either language.
@@ -199,9 +209,24 @@ def _enum_of(record: PublicRecord, field: str) -> type[StrEnum] | None:
     return None
 
 
+def _dismissed_flags(value: list) -> str:
+    return "; ".join(
+        f"{item.get('rule')}: {item.get('reason')} ({item.get('by')}, {item.get('at', '')[:10]})"
+        for item in value
+        if isinstance(item, dict)
+    )
+
+
 def field_value(record: PublicRecord, field: str, value: object) -> str | None:
-    """Return an enum value of a revision as the reader's word for it ("Upheld", "Bevestigd");
-    None when the field holds no enum, so the page shows the stored value."""
+    """Return a value of a revision in the reader's words: an enum's name ("Upheld",
+    "Bevestigd"), yes or no, countries by name, dismissed flags with their reasons; None
+    for anything else, so the page shows the stored value."""
+    if isinstance(value, bool):
+        return str(_l("Yes") if value else _l("No"))
+    if field == "markets" and isinstance(value, list):
+        return ", ".join(country_name(str(code)) for code in value) or None
+    if field == "dismissed_flags" and isinstance(value, list):
+        return _dismissed_flags(value) or None
     enum_cls = _enum_of(record, field)
     if enum_cls is None or value is None:
         return None

@@ -6,6 +6,7 @@ pieces of the claim's own text in <mark>, built with markupsafe, never by string
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from markupsafe import Markup, escape
 
 from tracker.db import get_session
 from tracker.i18n import format_partial_date
-from tracker.labels import label
+from tracker.labels import LABELS, label
 from tracker.models import (
     Claim,
     ClaimScope,
@@ -36,17 +37,8 @@ DISCLAIMER = _l(
     "finding that the brand broke the law; only a regulator or a court can decide that."
 )
 
-SCOPES = {
-    ClaimScope.aspect: _l("one aspect of the product or business"),
-    ClaimScope.whole_product: _l("the whole product"),
-    ClaimScope.whole_business: _l("the whole business"),
-}
-COSMETIC_KINDS = {
-    CosmeticKind.exfoliating: _l("rinse-off, with microbeads for exfoliating or cleansing"),
-    CosmeticKind.rinse_off: _l("rinse-off cosmetic"),
-    CosmeticKind.leave_on: _l("leave-on cosmetic"),
-    CosmeticKind.lip_nail_makeup: _l("lip, nail or make-up product"),
-}
+SCOPES = LABELS[ClaimScope]
+COSMETIC_KINDS = LABELS[CosmeticKind]
 FACT_NAMES = {
     "scope": _l("what the claim covers"),
     "evidence_one_aspect": _l("whether the benefit concerns only one aspect"),
@@ -350,6 +342,32 @@ def rule_choice_label(rule: Rule) -> str:
     return f"{rule.id}: {rule.title.get(language())}"
 
 
+# The reasons tracker.services.claim_flags gives the revisions it writes, read back so the
+# history says them in the reader's language (the moderator's own words stay as written).
+_REASONS = (
+    (
+        re.compile(r"^Flag (?P<rule>\S+) dismissed: (?P<reason>.*)$", re.S),
+        _l("Flag %(rule)s dismissed: %(reason)s"),
+    ),
+    (
+        re.compile(r"^Flag (?P<rule>\S+) restored: (?P<reason>.*)$", re.S),
+        _l("Flag %(rule)s restored: %(reason)s"),
+    ),
+    (
+        re.compile(r"^Legal facts recorded: (?P<reason>.*)$", re.S),
+        _l("Legal facts recorded: %(reason)s"),
+    ),
+)
+
+
+def revision_reason(reason: str) -> str:
+    """Return a revision's reason, with the words the legal flags add in the reader's language."""
+    for pattern, text in _REASONS:
+        if match := pattern.match(reason):
+            return str(text) % match.groupdict()
+    return reason
+
+
 def init_app(app: Flask) -> None:
     """Give templates the flags of a claim and the helpers their partials use."""
     app.jinja_env.globals.update(
@@ -358,5 +376,6 @@ def init_app(app: Flask) -> None:
         legal_rules=legal_rules,
         rule_choice_label=rule_choice_label,
         flag_disclaimer=DISCLAIMER,
+        revision_reason=revision_reason,
         label=label,
     )
