@@ -13,6 +13,7 @@ from tracker import (
     auth,
     cli,
     db,
+    evidence,
     forms,
     i18n,
     legal,
@@ -59,10 +60,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     submit.init_app(app)
     moderate.init_app(app)
     reply.init_app(app)
+    evidence.init_app(app)
     limits.init_app(app)  # after every blueprint: it wraps the rate-limited views
     cli.init_app(app)
     if app.config["AUTO_MIGRATE"] and _serving():
-        migrate.prepare(app, database)
+        with app.app_context():  # seeding queues fetches of the seeded sources
+            migrate.prepare(app, database)
         legal.refresh_if_stale(app, database)
     return app
 

@@ -70,6 +70,19 @@ class Defaults:
     WAYBACK_ENABLED = False
     WAYBACK_SAVE_URL = "https://web.archive.org/save/"
     WAYBACK_TIMEOUT = 120.0  # seconds; saving answers when the capture is done
+    # Background jobs (huey): a SQLite file (JOBS_DATABASE, default instance/jobs.sqlite3),
+    # or Redis when REDIS_URL is set; JOBS_IMMEDIATE runs each job inline (the tests).
+    JOBS_DATABASE = None
+    JOBS_IMMEDIATE = False
+    # Archived copies of sources: WARC files under ARCHIVE_PATH (default instance/archive/).
+    # A failed fetch is retried after ARCHIVE_RETRY_DELAY seconds, doubling each time up to
+    # ARCHIVE_RETRY_MAX_DELAY, at most ARCHIVE_RETRY_LIMIT times in a row; the sweep queues
+    # at most ARCHIVE_SWEEP_BATCH fetches a minute.
+    ARCHIVE_PATH = None
+    ARCHIVE_RETRY_DELAY = 60
+    ARCHIVE_RETRY_MAX_DELAY = 86400
+    ARCHIVE_RETRY_LIMIT = 8
+    ARCHIVE_SWEEP_BATCH = 100
 
 
 def _coerce(raw: str):

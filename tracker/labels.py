@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from tracker.i18n import current_locale_key
 from tracker.models import (
     AccountAction,
+    ArchiveState,
+    AttemptOutcome,
     ClaimChannel,
     ClaimScope,
     ClaimStatus,
@@ -19,6 +21,7 @@ from tracker.models import (
     DecisionAction,
     EntityType,
     FinderKind,
+    LinkHealth,
     OutcomeKind,
     ReasonCode,
     ResponseVia,
@@ -203,6 +206,24 @@ LABELS: dict[type[StrEnum], dict[StrEnum, object]] = {
         AccountAction.deactivated: _l("Account deactivated"),
         AccountAction.reactivated: _l("Account reactivated"),
         AccountAction.password_reset: _l("Password reset by email"),
+    },
+    ArchiveState: {
+        ArchiveState.pending: _l("Waiting to be fetched"),
+        ArchiveState.fetched: _l("Fetched"),
+        ArchiveState.failed: _l("Fetch failed"),
+        ArchiveState.refused: _l("Refused as unsafe"),
+    },
+    AttemptOutcome: {
+        AttemptOutcome.ok: _l("Answered"),
+        AttemptOutcome.failed: _l("Failed"),
+        AttemptOutcome.refused: _l("Refused as unsafe"),
+    },
+    LinkHealth: {
+        LinkHealth.ok: _l("Link works"),
+        LinkHealth.redirected: _l("Redirected"),
+        LinkHealth.changed: _l("Page changed"),
+        LinkHealth.broken: _l("Link broken"),
+        LinkHealth.refused: _l("Refused as unsafe"),
     },
 }
 
