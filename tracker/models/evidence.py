@@ -62,7 +62,7 @@ class SourceFetch(SQLModel, table=True):
     purpose: FetchPurpose = Field(
         default=FetchPurpose.archive, sa_type=enum_type(FetchPurpose), nullable=False
     )
-    attempt: int = Field(default=1, nullable=False)  # the address's n-th attempt of this purpose
+    attempt: int = Field(default=1, nullable=False)  # the address's n-th fetch, any purpose
     outcome: AttemptOutcome = Field(sa_type=enum_type(AttemptOutcome), nullable=False)
     reason: str | None = Field(default=None, max_length=2000)
     final_url: str | None = Field(default=None, max_length=2000)
@@ -105,7 +105,7 @@ class SourceArchive(SQLModel, table=True):
         default=ArchiveState.pending, sa_type=enum_type(ArchiveState), nullable=False, index=True
     )
     reason: str | None = Field(default=None, max_length=2000)  # of the latest failure/refusal
-    attempts: int = Field(default=0, nullable=False)  # archive attempts so far
+    attempts: int = Field(default=0, nullable=False)  # fetches so far, any purpose
     failures: int = Field(default=0, nullable=False)  # failed attempts in a row
     capture_id: int | None = Field(default=None, foreign_key="source_fetch.id")  # latest copy
     last_fetch_id: int | None = Field(default=None, foreign_key="source_fetch.id")
