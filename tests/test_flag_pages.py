@@ -16,6 +16,7 @@ from tracker.models import (
     ClaimChannel,
     ClaimFlag,
     ClaimTopic,
+    CosmeticKind,
     DatePrecision,
     Role,
     Topic,
@@ -129,6 +130,33 @@ def test_dutch_readers_get_the_rule_and_disclaimer_in_dutch(client, db):
     assert "Alleen een indicatie" in page
     assert "Richtlijn oneerlijke handelspraktijken, bijlage I, punt 4a" in page
     assert DISCLAIMER not in page
+
+
+def test_each_microplastic_flag_says_which_list_matched(client, db):
+    claim = publish(
+        db,
+        "Natural scrub",
+        ingredients="Aqua, Polyethylene, Polyquaternium-7",
+        cosmetic_kind=CosmeticKind.rinse_off,
+    )
+
+    page = text(client.get(f"/claims/{claim.id}"))
+    eu = page.split(f'id="flag-{claim.id}-MP-EU78"')[1].split("</details>")[0]
+    assert "On the EU REACH Annex XVII entry 78 list: Polyethylene." in eu
+    assert '<mark class="flag-match flag-match-ingredient">Polyethylene</mark>' in eu
+    assert "Polyquaternium-7" not in eu.split("Ingredients, with those on the list marked:")[0]
+    assert "(would apply from 17 October 2027)" in eu  # rinse-off: from 2027
+    assert "The claim calls the product “Natural” beside this ingredient." in eu
+    psf = page.split(f'id="flag-{claim.id}-MP-PSF"')[1].split("</details>")[0]
+    assert "On the Plastic Soup Foundation list (Beat the Microbead): Polyquaternium-7." in psf
+    assert "(not a law)" in psf
+    assert "On the EU REACH" not in psf
+
+    dutch = text(client.get(f"/claims/{claim.id}?lang=nl"))
+    assert "Op de EU-lijst van REACH bijlage XVII, vermelding 78: Polyethylene." in dutch
+    assert "Op de lijst van de Plastic Soup Foundation (Beat the Microbead): Polyquaternium-7." in (
+        dutch
+    )
 
 
 def test_the_brand_timeline_shows_flags_beside_each_claim(client, db):
@@ -340,12 +368,12 @@ def test_the_history_shows_facts_dismissals_and_restores_in_the_readers_language
     assert all(step in history for step in steps)
     assert [history.index(step) for step in steps] == sorted(history.index(s) for s in steps)
     # The facts and the dismissal read as words, not as field names and JSON.
-    assert "<th scope=\"row\">Markets</th>" in history
+    assert '<th scope="row">Markets</th>' in history
     assert "Netherlands, Belgium" in history
-    assert "<th scope=\"row\">Rests on offsetting</th>" in history
+    assert '<th scope="row">Rests on offsetting</th>' in history
     assert "<td>Yes</td>" in history
     assert "the whole business" in history
-    assert "<th scope=\"row\">Dismissed legal flags</th>" in history
+    assert '<th scope="row">Dismissed legal flags</th>' in history
     assert "EU825-OFFSET: The brand cut its own emissions first. (mod-ana," in history
     assert "dismissed_flags" not in history and "relies_on_offsets" not in history
 

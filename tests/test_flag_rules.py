@@ -36,6 +36,7 @@ class Case:
     facts: dict[str, Any] = field(default_factory=dict)
     ingredients: str | None = None
     cosmetic_kind: CosmeticKind | None = None
+    target_year: int | None = None  # a target year a moderator recorded
     timing: dict[str, FlagTiming] = field(default_factory=dict)
     notes: dict[str, set[str]] = field(default_factory=dict)
     highlighted: dict[str, set[str]] = field(default_factory=dict)
@@ -55,6 +56,7 @@ class Case:
             brand_country=self.country,
             facts={"cosmetic_kind": self.cosmetic_kind, **self.facts},
             cosmetic_kind=self.cosmetic_kind,
+            future_target_year=self.target_year,
             ingredients=self.ingredients,
         )
 
@@ -95,6 +97,8 @@ CASES = [
     Case("Sustainable fashion", {GENERIC, VAGUE}),
     Case("Read our sustainability report", set(), {GENERIC, VAGUE}, id="sustainability-report"),
     Case("Fly Responsibly", {VAGUE}, {GENERIC}),
+    Case("Eco range of shampoos", {GENERIC}, highlighted={GENERIC: {"Eco"}}, id="eco-alone"),
+    Case("ECO FRIENDLY REFILLS", {GENERIC}, highlighted={GENERIC: {"ECO FRIENDLY"}}),
     # --- Neutrality, offsets, the future -------------------------------------------------
     Case(
         "CO2-neutral by 2030",
@@ -134,6 +138,21 @@ CASES = [
     ),
     Case("Be a hero, fly CO2ZERO", {OFFSET, ABSOLUTE}, {GENERIC}),
     Case("Our new plant opens in 2030", set(), {FUTURE, AMBITION}, id="year-without-target"),
+    Case(
+        "Carbon neutrality achieved in 2022",
+        {OFFSET, VAGUE},
+        {FUTURE, AMBITION},
+        highlighted={OFFSET: {"Carbon neutrality"}},
+        id="neutrality-noun",
+    ),
+    Case("We aim to be climate neutral", {OFFSET}, {FUTURE}, id="aim-without-year"),
+    Case(
+        "We aim to be climate neutral",
+        {OFFSET, FUTURE, AMBITION},
+        target_year=2040,
+        notes={FUTURE: {"target_year_recorded"}},
+        id="target-year-recorded",
+    ),
     # --- Absolute claims -----------------------------------------------------------------
     Case("100% recycled", {ABSOLUTE}, {GENERIC}, highlighted={ABSOLUTE: {"100%"}}),
     Case("Fully recyclable bottle", {ABSOLUTE}),
@@ -177,6 +196,13 @@ CASES = [
         topics=COSMETIC,
         cosmetic_kind=CosmeticKind.rinse_off,
         id="microbead-free-rinse-off",
+    ),
+    Case(
+        "Microbead-free face scrub",
+        set(),
+        {LEGAL},
+        cosmetic_kind=CosmeticKind.rinse_off,
+        id="microbead-free-not-a-cosmetics-topic",
     ),
     Case(
         "Microbead-free face cream",
@@ -315,6 +341,12 @@ CASES = [
     Case("Groene stroom", {GENERIC}, language="nl"),
     Case("Biologisch afbreekbare zakken", {GENERIC}, language="nl"),
     Case("Wij streven naar CO2-neutraal in 2035", {OFFSET, FUTURE, AMBITION}, language="nl"),
+    Case(
+        "Klimaatneutraliteit is onze ambitie voor 2040",
+        {OFFSET, VAGUE, FUTURE, AMBITION},
+        language="nl",
+        highlighted={OFFSET: {"Klimaatneutraliteit"}},
+    ),
     Case("Tegen 2030 volledig circulair", {FUTURE, AMBITION, ABSOLUTE}, language="nl"),
     Case("100 procent gerecycled plastic", {ABSOLUTE}, {GENERIC}, language="nl"),
     Case("Onze economie draait op ecologische principes", {GENERIC}, language="nl"),
@@ -330,10 +362,16 @@ CASES = [
     Case("Klimaneutral bis 2030", {OFFSET, FUTURE}, {AMBITION}, language="de", country="DE"),
     Case("Ökologisch produziert", {GENERIC}, language="de", country="DE"),
     Case("Die Ökonomie der Zukunft", set(), {GENERIC}, language="de", country="DE"),
+    Case("Ökostrom für alle", {GENERIC}, language="de", country="DE"),
+    Case("Ökonomisch sinnvoll", set(), {GENERIC}, language="de", country="DE"),
+    Case("Klimaneutralität bis 2040", {OFFSET, FUTURE}, {AMBITION}, language="de", country="DE"),
     Case("Emballage écologique", {GENERIC}, language="fr", country="FR"),
     Case("Respectueux de l'environnement", {GENERIC}, language="fr", country="FR"),
     Case("Neutre en carbone d'ici 2030", {OFFSET, FUTURE}, language="fr", country="FR"),
     Case("Économie circulaire", set(), {GENERIC}, language="fr", country="FR"),
+    Case("EMBALLAGE ECOLOGIQUE", {GENERIC}, language="fr", country="FR", id="no-accents-upper"),
+    Case("Écoconception", {GENERIC}, language="fr", country="FR"),
+    Case("Neutralité carbone", {OFFSET}, language="fr", country="FR"),
 ]
 
 
