@@ -353,6 +353,20 @@ def flagged_brand_ids(rule_id: str) -> sa.Select:
     )
 
 
+def brand_has_flag(rule_id: str) -> sa.Exists:
+    """Return a condition on Brand: it has a published claim with an undismissed flag of a
+    rule (or any). Correlated, so a page of brands in id order stops at its last brand."""
+    conditions = [
+        Claim.brand_id == Brand.id,
+        Claim.visibility == Visibility.published,
+        ClaimFlag.claim_id == Claim.id,
+        col(ClaimFlag.dismissal_id).is_(None),
+    ]
+    if rule_id != ANY_FLAG:
+        conditions.append(ClaimFlag.rule_id == rule_id)
+    return sa.exists().where(*conditions)
+
+
 # --- Flags for machines: the API and the downloads give the same plain values ---------
 
 # How a claim's date stands to the rule's, in words a client can filter on.

@@ -34,7 +34,7 @@ from tracker.models import (
     Source,
     Visibility,
 )
-from tracker.services.claim_flags import flagged_brand_ids, flagged_claim_ids
+from tracker.services.claim_flags import brand_has_flag, flagged_claim_ids
 
 
 class NotPublished(LookupError):
@@ -201,7 +201,7 @@ def _flag(query, model, rule_id):
     """Keep claims with an undismissed legal flag of the rule (or any); brands with such a
     published claim."""
     if model is Brand:
-        return query.where(col(Brand.id).in_(flagged_brand_ids(rule_id)))
+        return query.where(brand_has_flag(rule_id))
     return query.where(col(Claim.id).in_(flagged_claim_ids(rule_id)))
 
 

@@ -310,11 +310,13 @@ class SearchResult:
 # Claims with an undismissed legal flag of the rule (or any), and brands with such a published
 # claim; the same SQL on both engines, so both find the same records.
 FLAGGED = (
-    "((d.entity_type = 'claim' AND d.entity_id IN"
-    " (SELECT cf.claim_id FROM claim_flag cf WHERE cf.dismissal_id IS NULL{rule}))"
-    " OR (d.entity_type = 'brand' AND d.entity_id IN"
-    " (SELECT fc.brand_id FROM claim fc JOIN claim_flag cf ON cf.claim_id = fc.id"
-    " WHERE fc.visibility = :published AND cf.dismissal_id IS NULL{rule})))"
+    "(CASE d.entity_type"
+    " WHEN 'claim' THEN EXISTS (SELECT 1 FROM claim_flag cf"
+    " WHERE cf.claim_id = d.entity_id AND cf.dismissal_id IS NULL{rule})"
+    " WHEN 'brand' THEN EXISTS (SELECT 1 FROM claim fc JOIN claim_flag cf ON cf.claim_id = fc.id"
+    " WHERE fc.brand_id = d.entity_id AND fc.visibility = :published"
+    " AND cf.dismissal_id IS NULL{rule})"
+    " ELSE 1 = 0 END)"
 )
 
 
