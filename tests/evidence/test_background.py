@@ -122,3 +122,23 @@ def test_moderators_see_each_sources_state_in_the_queue_and_the_submission(app, 
     assert client.get(f"/archive/{capture.id}/text").status_code == 200
     login_as(client, None)
     assert client.get(f"/archive/{capture.id}/text").status_code == 404
+
+
+def test_the_first_start_seeds_and_only_queues_the_fetches(db_kit, tmp_path):
+    from tests.conftest import make_app
+
+    app = make_app(
+        db_kit.fresh(migrated=False),
+        tmp_path / "first-start",
+        AUTO_MIGRATE=True,
+        JOBS_IMMEDIATE=False,
+    )
+    try:
+        with app.app_context(), get_db().session() as session:
+            rows = session.exec(select(SourceArchive)).all()
+        assert rows  # the seed's sources, noted
+        assert {row.state for row in rows} == {ArchiveState.pending}
+        assert all(row.queued_at is not None for row in rows)
+        assert app.extensions["tracker_jobs"].pending_count() == len(rows)
+    finally:
+        app.extensions["tracker_db"].engine.dispose()
