@@ -70,6 +70,41 @@ def test_search_finds_the_same_records_on_both_databases(kit_app, text, filters,
     assert found(kit_app, text, **filters) == want
 
 
+def test_both_databases_rank_alike_title_matches_first_then_newest(kit_app):
+    db = kit_app.extensions["tracker_db"]
+    with kit_app.app_context(), db.unit_of_work() as session:
+        owner = records.brand(session, "Zeta Foods")
+        older = records.claim(session, owner, "Zebra stripes on every pack")
+        body = records.claim(session, owner, "Plain words", summary="Zebra stripes inside")
+        newer = records.claim(session, owner, "Zebras are back")
+        ids = [newer.id, older.id, body.id]
+    with kit_app.app_context(), db.session() as session:
+        result = search.search(session, text="zebra", per_type=10)
+    (claims,) = [group for group in result.groups if group.entity_type is EntityType.claim]
+    assert [hit.entity_id for hit in claims.hits] == ids
+    assert not claims.capped
+
+
+def test_past_the_cap_a_group_says_many_and_shows_the_newest(kit_app, monkeypatch):
+    db = kit_app.extensions["tracker_db"]
+    with kit_app.app_context(), db.unit_of_work() as session:
+        owner = records.brand(session, "Zebra Foods", country="DE")
+        made = [records.claim(session, owner, f"Zebra number {n}").id for n in range(4)]
+    monkeypatch.setattr(search, "MATCH_CAP", 3)
+    with kit_app.app_context(), db.session() as session:
+        result = search.search(session, text="zebra", per_type=2)
+        narrowed = search.search(
+            session, text="zebra", filters=SearchFilters(country="NL"), per_type=2
+        )
+    groups = {group.entity_type: group for group in result.groups}
+    assert groups[EntityType.claim].capped and result.capped
+    assert [hit.entity_id for hit in groups[EntityType.claim].hits] == made[:-3:-1]
+    assert not groups[EntityType.brand].capped  # one brand: counted exactly, beside the claims
+    assert narrowed.groups == []
+    html = kit_app.test_client().get("/search?q=zebra").get_data(as_text=True)
+    assert "(many)" in html and "More than" in html
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -157,11 +192,17 @@ def test_the_index_follows_every_write(kit_app):
 
 
 def _documents(database) -> list[tuple]:
+    """Return every document with what the full-text index holds for it, ids left out."""
     with database.engine.connect() as connection:
         rows = connection.execute(
             sa.select(SearchDocument.__table__).order_by("entity_type", "entity_id")
         ).all()
-    return [tuple(row)[1:] for row in rows]
+        if database.dialect == "sqlite":
+            text = "SELECT rowid, title, body, tags FROM search_fts"
+        else:
+            text = "SELECT id, search_vector::text FROM search_document"
+        indexed = {row[0]: tuple(row[1:]) for row in connection.execute(sa.text(text))}
+    return [tuple(row)[1:] + indexed[row.id] for row in rows]
 
 
 def test_migration_backfill_matches_the_apps_own_index(kit_app):

@@ -31,10 +31,12 @@ class SearchDocument(SQLModel, table=True):
     __tablename__ = "search_document"
     __table_args__ = (
         sa.UniqueConstraint("entity_type", "entity_id", name="search_document_entity"),
+        # The newest documents of a type, and the span of ids a type covers.
+        sa.Index("ix_search_document_type_id", "entity_type", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    entity_type: EntityType = Field(sa_type=enum_type(EntityType), nullable=False, index=True)
+    entity_type: EntityType = Field(sa_type=enum_type(EntityType), nullable=False)
     entity_id: int = Field(nullable=False)
     brand_id: int | None = Field(default=None, index=True)
     title: str = Field(sa_type=sa.Text, nullable=False)  # as written, for display
@@ -42,6 +44,6 @@ class SearchDocument(SQLModel, table=True):
     topics: str = Field(default="", max_length=400)  # " climate packaging ", for LIKE
     sector: str | None = Field(default=None, max_length=120)
     country: str | None = Field(default=None, max_length=2)
-    year: int | None = Field(default=None)
+    year: int | None = Field(default=None, index=True)
     state: str | None = Field(default=None, max_length=40)
     date: dt.date | None = None

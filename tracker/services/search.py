@@ -9,7 +9,8 @@ revision_saved rewrites the affected documents inside the writer's own transacti
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
@@ -131,6 +132,24 @@ def _topics(topics: Iterable) -> str:
     return f" {' '.join(names)} " if names else ""
 
 
+TAGGED = ("sector", "country", "year", "state")
+
+
+def tag(name: str, value: object) -> str:
+    """Return a filter value as one word of the FTS5 tags column: ("topic", "animal_welfare")
+    gives "topicanimalwelfare". Only the tags column holds such words; the reader's words are
+    matched in the title and body alone."""
+    return name + "".join(fold(str(getattr(value, "value", value))).split())
+
+
+def tags(values: dict) -> str:
+    """Return the tags of a document: its type and every filter value it answers to."""
+    words = [tag("type", values["entity_type"])]
+    words += [tag("topic", topic) for topic in values["topics"].split()]
+    words += [tag(name, values[name]) for name in TAGGED if values.get(name) is not None]
+    return " ".join(words)
+
+
 def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
@@ -157,23 +176,28 @@ def write_document(session: Session, entity_type: EntityType, entity_id: int, va
         document_id = session.execute(
             sa.insert(DOCUMENTS).values(**values).returning(DOCUMENTS.c.id)
         ).scalar_one()
-    _write_text(session, document_id, values["title"], values["body"], sqlite=sqlite)
+    _write_text(session, document_id, values, sqlite=sqlite)
 
 
-def _write_text(session: Session, document_id: int, title: str, body: str, *, sqlite: bool):
+def _write_text(session: Session, document_id: int, values: dict, *, sqlite: bool) -> None:
+    title, body = values["title"], values["body"]
     if sqlite:
         session.execute(
-            sa.text("INSERT INTO search_fts (rowid, title, body) VALUES (:id, :title, :body)"),
-            {"id": document_id, "title": fold(title), "body": fold(body)},
+            sa.text(
+                "INSERT INTO search_fts (rowid, title, body, tags)"
+                " VALUES (:id, :title, :body, :tags)"
+            ),
+            {"id": document_id, "title": fold(title), "body": fold(body), "tags": tags(values)},
         )
     else:
         session.execute(
             sa.text(
                 "UPDATE search_document SET search_vector ="
                 " setweight(to_tsvector('simple', :title), 'A')"
-                " || setweight(to_tsvector('simple', :body), 'B') WHERE id = :id"
+                " || setweight(to_tsvector('simple', :body), 'B')"
+                " || setweight(to_tsvector('simple', :tags), 'D') WHERE id = :id"
             ),
-            {"id": document_id, "title": fold(title), "body": fold(body)},
+            {"id": document_id, "title": fold(title), "body": fold(body), "tags": tags(values)},
         )
 
 
@@ -255,7 +279,7 @@ def reindex_all(session: Session, *, batch: int = 500, progress=None) -> int:
                     rows,
                 ).scalars()
                 for document_id, row in zip(ids, rows, strict=True):
-                    _write_text(session, document_id, row["title"], row["body"], sqlite=sqlite)
+                    _write_text(session, document_id, row, sqlite=sqlite)
                 made += len(rows)
             session.expunge_all()
             if progress:
@@ -294,13 +318,17 @@ class Group:
     entity_type: EntityType
     count: int
     hits: list[Hit] = field(default_factory=list)
+    capped: bool = False  # more than MATCH_CAP matches: count is "at least", newest first
 
 
 @dataclass
 class SearchResult:
     query: ParsedQuery
     groups: list[Group]
-    capped: bool  # more than MATCH_CAP matches: counts are "at least", order is newest first
+
+    @property
+    def capped(self) -> bool:
+        return any(group.capped for group in self.groups)
 
     @property
     def total(self) -> int:
@@ -321,15 +349,17 @@ FLAGGED = (
 
 
 def _filter_sql(filters: SearchFilters) -> tuple[str, dict]:
+    """Return the filters the tags do not hold exactly, as SQL: the sector, whose tag folds
+    its text, and the legal flags, which change with the rules rather than the records.
+
+    Type, topic, country, year and state are tags (see tags()); a condition on their
+    columns as well would only tempt PostgreSQL into reading those columns' indexes too.
+    """
     clauses = []
     values: dict = {}
-    if filters.topic:
-        clauses.append("d.topics LIKE :topic")
-        values["topic"] = f"% {filters.topic} %"
-    for name in ("sector", "country", "year", "state"):
-        if getattr(filters, name) is not None:
-            clauses.append(f"d.{name} = :{name}")
-            values[name] = getattr(filters, name)
+    if filters.sector is not None:
+        clauses.append("d.sector = :sector")
+        values["sector"] = filters.sector
     if filters.flag:
         one_rule = filters.flag != ANY_FLAG
         clauses.append(FLAGGED.format(rule=" AND cf.rule_id = :flag" if one_rule else ""))
@@ -337,24 +367,117 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, dict]:
     return "".join(f" AND {clause}" for clause in clauses), values
 
 
-def _engine_sql(session: Session, query: ParsedQuery) -> tuple[str, str, str, str, dict]:
-    """Return (FROM, WHERE, ranked ORDER BY, newest-first ORDER BY) for the database."""
+@dataclass(frozen=True)
+class _Engine:
+    source: str  # FROM
+    match: str  # WHERE: the text condition; {param} names its parameter
+    ranked: str  # ORDER BY when ranking: title matches (:title) first, then newest
+    newest: str  # ORDER BY when capped
+    expression: Callable[..., str]  # (type, titles_only=False) -> a :match or :title value
+    newest_where: str = ""  # extra WHERE for the newest first, with a :kind parameter
+    plan_scans: bool = False  # choose the kind of scan for the planner (PostgreSQL)
+
+
+def _engine(session: Session, query: ParsedQuery, filters: SearchFilters) -> _Engine:
+    """Return the SQL pieces and the match expressions for the database in use.
+
+    The filters go into the text condition as tags, so that the full-text index intersects
+    them with the words itself instead of handing every match to SQL to be filtered one by
+    one: a common word with a rare filter stays fast. (The SQL filters still apply.) The
+    reader's words are only looked for in the title and body, the tags only in the tags.
+
+    Both rank alike, so both databases give the same records in the same order: records
+    whose title holds every word first, then the rest, newest first within each. (FTS5's
+    bm25 and PostgreSQL's ts_rank differ, and bm25 reads every row holding a common word.)
+    """
+    wanted = [tag("topic", filters.topic)] if filters.topic else []
+    wanted += [
+        tag(name, getattr(filters, name)) for name in TAGGED if getattr(filters, name) is not None
+    ]
+
+    def required(kind: EntityType | None) -> list[str]:
+        return wanted + ([tag("type", kind)] if kind else [])
+
     if _dialect(session) == "sqlite":
-        return (
-            "search_fts f JOIN search_document d ON d.id = f.rowid",
-            "search_fts MATCH :match",
-            "bm25(search_fts, 10.0, 1.0), d.id DESC",
+        text = fts5_expression(query)
+
+        def fts5(kind: EntityType | None, titles_only: bool = False) -> str:
+            columns = "{title}" if titles_only else "{title body}"
+            if not required(kind):
+                return f"{columns} : ({text})"
+            words = " AND ".join(f'"{word}"' for word in required(kind))
+            return f"{columns} : ({text}) AND tags : ({words})"
+
+        return _Engine(
+            # CROSS JOIN keeps FTS5 the outer loop: without statistics, SQLite would otherwise
+            # walk a filter's index and run the MATCH once per document (seconds, not ms).
+            source="search_fts f CROSS JOIN search_document d ON d.id = f.rowid",
+            match="search_fts MATCH :{param}",
+            ranked="(f.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :title))"
+            " DESC, f.rowid DESC",
             # FTS5 walks its matches in rowid order itself, so this needs no sort.
-            "f.rowid DESC",
-            {"match": fts5_expression(query)},
+            newest="f.rowid DESC",
+            expression=fts5,
         )
-    return (
-        "search_document d",
-        "d.search_vector @@ to_tsquery('simple', :match)",
-        "ts_rank_cd(d.search_vector, to_tsquery('simple', :match)) DESC, d.id DESC",
-        "d.id DESC",
-        {"match": tsquery_expression(query)},
+    everywhere, titles = (
+        tsquery_expression(query, weights="AB"),
+        tsquery_expression(query, weights="A"),
     )
+
+    def tsquery(kind: EntityType | None, titles_only: bool = False) -> str:
+        text = titles if titles_only else everywhere
+        return " & ".join([f"({text})", *(f"{word}:D" for word in required(kind))])
+
+    return _Engine(
+        source="search_document d",
+        match="d.search_vector @@ to_tsquery('simple', :{param})",
+        ranked="(d.search_vector @@ to_tsquery('simple', :title)) DESC, d.id DESC",
+        newest="d.id DESC",
+        expression=tsquery,
+        # Past the cap the words are common: walking the primary key backwards finds the
+        # newest at once, if it starts among the documents of the type.
+        newest_where=" AND d.id BETWEEN"
+        " (SELECT min(id) FROM search_document WHERE entity_type = :kind)"
+        " AND (SELECT max(id) FROM search_document WHERE entity_type = :kind)",
+        plan_scans=True,
+    )
+
+
+SCAN_SETTINGS = ("enable_seqscan", "enable_bitmapscan", "enable_indexscan")
+
+
+@contextmanager
+def _planner(session: Session, engine: _Engine) -> Iterator[Callable[[str], None]]:
+    """Yield prefer(kind): plan the next statements with only "bitmap" or "index" scans.
+
+    PostgreSQL's planner takes words and tags to be independent. When they are not (a word
+    that no source holds, say), it walks the table expecting 1,001 matches soon and reads
+    all 360,000 documents instead (350 ms); or it fetches 15,000 matches to sort them when
+    walking the primary key backwards would find the newest five at once. Counting and
+    ranking a few matches want GIN's bitmaps; the newest of very many want the key. The
+    settings last until the transaction ends (set_config(..., true)); the old ones return.
+    """
+    if not engine.plan_scans:
+        yield lambda kind: None
+        return
+    listed = ", ".join(f"current_setting('{name}')" for name in SCAN_SETTINGS)
+    current = session.execute(sa.text(f"SELECT {listed}")).one()
+    before = dict(zip(SCAN_SETTINGS, current, strict=True))
+    chosen: list[str] = []
+
+    def prefer(kind: str) -> None:
+        if chosen[-1:] != [kind]:
+            chosen.append(kind)
+            wanted = f"enable_{kind}scan"
+            _settings(session, {name: "on" if name == wanted else "off" for name in SCAN_SETTINGS})
+
+    yield prefer
+    _settings(session, before)
+
+
+def _settings(session: Session, values: dict[str, str]) -> None:
+    calls = ", ".join(f"set_config('{name}', :{name}, true)" for name in values)
+    session.execute(sa.text(f"SELECT {calls}"), values)
 
 
 def _day(value) -> dt.date | None:
@@ -374,42 +497,74 @@ def search(
     filters = filters or SearchFilters()
     query = parse_query(text)
     if query.empty:
-        return SearchResult(query=query, groups=[], capped=False)
-    source, match, rank, newest, values = _engine_sql(session, query)
-    where, filter_values = _filter_sql(filters)
-    values |= filter_values | {"cap": MATCH_CAP + 1}
-    type_list = ", ".join(f"'{t.value}'" for t in filters.types)  # enum values, not input
-    counted = session.execute(
-        sa.text(
-            f"SELECT entity_type, count(*) FROM (SELECT d.entity_type FROM {source}"
-            f" WHERE {match}{where} AND d.entity_type IN ({type_list}) LIMIT :cap) AS m"
-            " GROUP BY entity_type"
-        ),
-        values,
-    ).all()
-    counts = {EntityType(kind): number for kind, number in counted}
-    capped = sum(counts.values()) > MATCH_CAP
-    order = newest if capped else rank
-    groups = []
-    for entity_type in filters.types:
-        if not counts.get(entity_type):
-            continue
-        rows = session.execute(
-            sa.text(
-                "SELECT d.entity_type, d.entity_id, d.title, d.body, d.date, d.state, d.country"
-                f" FROM {source} WHERE {match}{where} AND d.entity_type = :kind"
-                f" ORDER BY {order} LIMIT :limit OFFSET :offset"
-            ),
-            values | {"kind": entity_type.value, "limit": per_type, "offset": offset},
+        return SearchResult(query=query, groups=[])
+    if filters.flag:  # only claims and brands carry flags: spare the other types' counts
+        flaggable = (EntityType.brand, EntityType.claim)
+        filters = replace(filters, types=tuple(t for t in filters.types if t in flaggable))
+    engine = _engine(session, query, filters)
+    where, values = _filter_sql(filters)
+    # Count each type apart, up to the cap, in one statement: every type with a match gets
+    # its group, and only the groups past the cap fall back to newest first.
+    branches = []
+    for index, kind in enumerate(filters.types):
+        values[f"match{index}"] = engine.expression(kind)
+        branches.append(
+            f"SELECT '{kind.value}' AS kind, count(*) AS n FROM (SELECT 1 AS one"  # not input
+            f" FROM {engine.source} WHERE {engine.match.format(param=f'match{index}')}"
+            f"{where} LIMIT :cap) AS c{index}"
+        )
+    with _planner(session, engine) as prefer:
+        prefer("bitmap")
+        counted = session.execute(
+            sa.text(" UNION ALL ".join(branches)), values | {"cap": MATCH_CAP + 1}
         ).all()
-        hits = [
-            Hit(EntityType(row[0]), row[1], row[2], row[3], _day(row[4]), row[5], row[6])
-            for row in rows
+        counts = {EntityType(kind): number for kind, number in counted}
+        page = values | {"limit": per_type, "offset": offset}
+        groups = [
+            _group(session, engine, prefer, kind, counts[kind], where, page)
+            for kind in filters.types
+            if counts.get(kind)
         ]
-        if entity_type is EntityType.brand:
-            hits = _with_slugs(session, hits)
-        groups.append(Group(entity_type, counts[entity_type], hits))
-    return SearchResult(query=query, groups=groups, capped=capped)
+    return SearchResult(query=query, groups=groups)
+
+
+def _group(
+    session: Session,
+    engine: _Engine,
+    prefer: Callable[[str], None],
+    entity_type: EntityType,
+    count: int,
+    where: str,
+    values: dict,
+) -> Group:
+    """Return one type's group: its best matches, or its newest past the cap."""
+    capped = count > MATCH_CAP
+    if capped:
+        prefer("index")
+        order = f"{engine.newest_where} ORDER BY {engine.newest}"
+    else:
+        prefer("bitmap")
+        order = f" ORDER BY {engine.ranked}"
+    rows = session.execute(
+        sa.text(
+            "SELECT d.entity_type, d.entity_id, d.title, d.body, d.date, d.state, d.country"
+            f" FROM {engine.source} WHERE {engine.match.format(param='match')}{where}"
+            f"{order} LIMIT :limit OFFSET :offset"
+        ),
+        values
+        | {
+            "match": engine.expression(entity_type),
+            "title": engine.expression(entity_type, titles_only=True),
+            "kind": entity_type.value,
+        },
+    ).all()
+    hits = [
+        Hit(EntityType(row[0]), row[1], row[2], row[3], _day(row[4]), row[5], row[6])
+        for row in rows
+    ]
+    if entity_type is EntityType.brand:
+        hits = _with_slugs(session, hits)
+    return Group(entity_type, count, hits, capped=capped)
 
 
 def _with_slugs(session: Session, hits: list[Hit]) -> list[Hit]:
@@ -419,26 +574,24 @@ def _with_slugs(session: Session, hits: list[Hit]) -> list[Hit]:
 
 
 def facets(session: Session) -> dict[str, list]:
-    """Return the values the filters offer: sectors, countries, and the years records span."""
+    """Return the values the filters offer: sectors, countries, and the years found records span."""
 
     def distinct(column):
         published = Brand.visibility == Visibility.published
         query = sa.select(column).where(column.is_not(None), published).distinct()
         return list(session.execute(query.order_by(column)).scalars())
 
-    years: set[int] = set()
-    for model in (Claim, Contradiction, Source):
-        low, high = session.execute(
-            sa.select(sa.func.min(model.date), sa.func.max(model.date))
-        ).one()
-        if low and high:
-            years.update(range(_year(low), _year(high) + 1))
+    # Two lookups in the index on year, not a scan of every dated record.
+    year = DOCUMENTS.c.year
+    low, high = session.execute(
+        sa.select(
+            sa.select(sa.func.min(year)).scalar_subquery(),
+            sa.select(sa.func.max(year)).scalar_subquery(),
+        )
+    ).one()
+    years = range(low, high + 1) if low and high else range(0)
     return {
         "sector": distinct(Brand.sector),
         "country": distinct(Brand.country),
         "year": sorted(years, reverse=True),
     }
-
-
-def _year(value) -> int:
-    return int(str(value)[:4])

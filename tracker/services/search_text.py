@@ -99,13 +99,18 @@ def fts5_expression(query: ParsedQuery) -> str:
     return expression
 
 
-def tsquery_expression(query: ParsedQuery) -> str:
-    """Return a to_tsquery('simple', ...) text: words joined by &, phrases by <->."""
+def tsquery_expression(query: ParsedQuery, *, weights: str = "") -> str:
+    """Return a to_tsquery('simple', ...) text: words joined by &, phrases by <->.
+
+    weights ("A": titles only) restricts every word to the parts of the document indexed
+    with those weights.
+    """
 
     def one(term: Term) -> str:
         words = list(term.words)
-        if term.prefix:
-            words[-1] += ":*"
+        words[-1] += ":*" + weights if term.prefix else (":" + weights if weights else "")
+        if weights:
+            words[:-1] = [f"{word}:{weights}" for word in words[:-1]]
         return "(" + " <-> ".join(words) + ")" if len(words) > 1 else words[0]
 
     parts = [one(term) for term in query.terms]
