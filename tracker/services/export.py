@@ -1,8 +1,10 @@
 """The whole public dataset as files: CSV per record type (zipped) and one JSON document.
 
-Written to disk a batch at a time, so a dataset of any size never has to fit in memory, with
-a SHA-256 of every file and a Frictionless Data Package description (datapackage.json). The
-files are rebuilt only when the record has changed (a new revision) since they were made.
+Written to disk as the rows stream out of the database: one SQL statement per file, read
+as plain rows (no ORM objects), each row written to the CSV and the JSON file at once, so a
+dataset of any size never has to fit in memory. Every file has a SHA-256 and the zip has a
+Frictionless Data Package description (datapackage.json). A build goes to a folder of its
+own and becomes current only when complete, so readers always get the last complete build.
 """
 
 from __future__ import annotations
@@ -20,22 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select
-from sqlalchemy.orm import selectinload
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlalchemy import Connection, Select
+from sqlmodel import Session
 
 from tracker.legal import current_rules
 from tracker.models import PUBLIC_MODELS as MODELS
-from tracker.models import (
-    Brand,
-    Citation,
-    Claim,
-    Contradiction,
-    ContradictionClaimLink,
-    EntityType,
-    Source,
-    Visibility,
-)
+from tracker.models import Citation, ClaimTopic, ContradictionClaimLink, EntityType
 from tracker.services import flag_export
 from tracker.services.dates import PartialDate
 from tracker.services.published import dataset_stamp, public_query
@@ -65,66 +58,96 @@ class Table:
     name: str
     description: str
     columns: tuple[Column, ...]
-    rows: Callable[[Session], Iterator[Any]]
+    rows: Callable[[Connection], Iterator[Any]]
 
 
 def _partial(value, precision) -> str | None:
     return PartialDate(value, precision).iso() if value and precision else None
 
 
-def _batches(session: Session, query: Select, model, options=()) -> Iterator[Any]:
-    """Yield the rows of a query in id order, a batch at a time, forgetting each batch."""
-    last = 0
-    while True:
-        batch = list(
-            session.exec(
-                query.where(model.id > last).order_by(model.id).limit(BATCH).options(*options)
-            ).unique()
-        )
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1].id
-        session.expunge_all()
+def _stream(connection: Connection, query: Select) -> Iterator[Any]:
+    """Yield the rows of one statement as the database hands them over, a batch at a time."""
+    yield from connection.execution_options(yield_per=BATCH).execute(query)
 
 
-def _records(entity_type: EntityType, options=()):
+def _public_ids(entity_type: EntityType) -> Select:
     model = MODELS[entity_type]
-    return lambda session: _batches(session, public_query(entity_type), model, options)
+    return public_query(entity_type).with_only_columns(model.id)
 
 
-def _links(session: Session) -> Iterator[Any]:
+def _records(entity_type: EntityType, *extra):
+    """Return the rows of a record type's file: its published records, in id order."""
+    model = MODELS[entity_type]
     query = (
-        select(ContradictionClaimLink.contradiction_id, ContradictionClaimLink.claim_id)
-        .join(Contradiction, Contradiction.id == ContradictionClaimLink.contradiction_id)
-        .join(Claim, Claim.id == ContradictionClaimLink.claim_id)
-        .join(Brand, Brand.id == Claim.brand_id)
-        .where(
-            Contradiction.visibility == Visibility.published,
-            Claim.visibility == Visibility.published,
-            Brand.visibility == Visibility.published,
-        )
-        .order_by(ContradictionClaimLink.contradiction_id, ContradictionClaimLink.claim_id)
+        public_query(entity_type).with_only_columns(*model.__table__.c, *extra).order_by(model.id)
     )
-    yield from session.exec(query.execution_options(yield_per=BATCH))
+    return lambda connection: _stream(connection, query)
 
 
-def _citations(session: Session) -> Iterator[Any]:
-    for entity_type, column in (
-        (EntityType.claim, Citation.claim_id),
-        (EntityType.contradiction, Citation.contradiction_id),
-        (EntityType.response, Citation.response_id),
-        (EntityType.outcome, Citation.outcome_id),
-    ):
+def _claim_topics() -> Any:
+    topic = ClaimTopic.__table__.c.topic
+    return (
+        sa.select(sa.func.aggregate_strings(topic, " "))
+        .where(ClaimTopic.__table__.c.claim_id == MODELS[EntityType.claim].id)
+        .scalar_subquery()
+        .label("topic_names")
+    )
+
+
+def _topics(row) -> list[str]:
+    return sorted((row.topic_names or "").split())
+
+
+def _links(connection: Connection) -> Iterator[Any]:
+    link = ContradictionClaimLink.__table__.c
+
+    def public(entity_type: EntityType, column) -> Any:
+        # A correlated EXISTS, not IN: with IN on both columns, SQLite probes the link
+        # table's key for every pair of a public contradiction and a public claim.
         model = MODELS[entity_type]
-        subjects = public_query(entity_type).with_only_columns(model.id)
-        query = (
-            select(Citation)
-            .join(Source, Source.id == Citation.source_id)
-            .where(Source.visibility == Visibility.published, column.in_(subjects))
+        return (
+            public_query(entity_type)
+            .with_only_columns(sa.literal(1))
+            .where(model.id == column)
+            .exists()
         )
-        for citation in _batches(session, query, Citation):
-            yield entity_type, citation
+
+    query = (
+        sa.select(link.contradiction_id, link.claim_id)
+        .where(
+            public(EntityType.contradiction, link.contradiction_id),
+            public(EntityType.claim, link.claim_id),
+        )
+        .order_by(link.contradiction_id, link.claim_id)
+    )
+    return _stream(connection, query)
+
+
+def _citations(connection: Connection) -> Iterator[Any]:
+    citation = Citation.__table__.c
+    published_sources = _public_ids(EntityType.source)
+    for entity_type in (
+        EntityType.claim,
+        EntityType.contradiction,
+        EntityType.response,
+        EntityType.outcome,
+    ):
+        subject = citation[f"{entity_type.value}_id"]
+        query = (
+            sa.select(
+                citation.source_id,
+                sa.literal(entity_type.value).label("subject_type"),
+                subject.label("subject_id"),
+                citation.excerpt,
+                citation.stance,
+            )
+            .where(
+                subject.in_(_public_ids(entity_type)),
+                citation.source_id.in_(published_sources),
+            )
+            .order_by(citation.id)
+        )
+        yield from _stream(connection, query)
 
 
 def _common(html_path: Callable[[Any], str]) -> tuple[Column, ...]:
@@ -252,12 +275,12 @@ def tables(site: str, rules: Rulebook | None = None) -> list[Table]:
                     "topics",
                     "array",
                     "Topics, separated by '; ' in CSV.",
-                    lambda r: [t.value for t in r.topics],
+                    _topics,
                 ),
                 *_dated(),
                 *_common(page("claims")),
             ),
-            _records(EntityType.claim, (selectinload(Claim.topic_links),)),
+            _records(EntityType.claim, _claim_topics()),
         ),
         Table(
             "contradictions",
@@ -302,8 +325,10 @@ def tables(site: str, rules: Rulebook | None = None) -> list[Table]:
             "contradiction_claims",
             "Which claims each contradiction contradicts.",
             (
-                Column("contradiction_id", "integer", "contradictions.id", lambda r: r[0]),
-                Column("claim_id", "integer", "claims.id", lambda r: r[1]),
+                Column(
+                    "contradiction_id", "integer", "contradictions.id", lambda r: r.contradiction_id
+                ),
+                Column("claim_id", "integer", "claims.id", lambda r: r.claim_id),
             ),
             _links,
         ),
@@ -377,26 +402,26 @@ def tables(site: str, rules: Rulebook | None = None) -> list[Table]:
             "citations",
             "Which source backs which statement, with the supporting excerpt.",
             (
-                Column("source_id", "integer", "sources.id", lambda r: r[1].source_id),
+                Column("source_id", "integer", "sources.id", lambda r: r.source_id),
                 Column(
                     "subject_type",
                     "string",
                     "claim, contradiction, response or outcome.",
-                    lambda r: r[0].value,
+                    lambda r: r.subject_type,
                 ),
                 Column(
                     "subject_id",
                     "integer",
                     "The id of that record.",
-                    lambda r: getattr(r[1], f"{r[0].value}_id"),
+                    lambda r: r.subject_id,
                 ),
                 Column(
                     "excerpt",
                     "string",
                     "The passage that supports the point.",
-                    lambda r: r[1].excerpt,
+                    lambda r: r.excerpt,
                 ),
-                Column("stance", "string", "supports or refutes.", lambda r: r[1].stance.value),
+                Column("stance", "string", "supports or refutes.", lambda r: r.stance.value),
             ),
             _citations,
         ),
@@ -445,64 +470,55 @@ def _sha256_of(path: Path) -> str:
 
 
 def build(session: Session, *, folder: Path, site: str) -> dict:
-    """Write every file of the dataset into folder; return its manifest."""
+    """Write every file of the dataset into folder in one pass per table; return its manifest."""
     folder.mkdir(parents=True, exist_ok=True)
+    connection = session.connection()
     stamp = dataset_stamp(session)
+    rules_digest = flag_export.stored_rules_digest(session)
     made_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    resources = []
     specs = tables(site)
-    with zipfile.ZipFile(folder / CSV_ZIP, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    header = {
+        "title": "Brands' sustainability claims and the evidence that contradicts them",
+        "created": made_at.isoformat(),
+        "version": str(stamp.revision_id),
+        "licenses": [LICENCE],
+    }
+    resources = []
+    with (
+        zipfile.ZipFile(folder / CSV_ZIP, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+        (folder / JSON_FILE).open("wb") as json_file,
+    ):
+        json_hashing = _HashingWriter(json_file)
+        json_text = io.TextIOWrapper(json_hashing, encoding="utf-8", write_through=False)
+        json_text.write(json.dumps(header, ensure_ascii=False)[:-1])
         for table in specs:
-            with archive.open(f"{table.name}.csv", "w", force_zip64=True) as member:
-                hashing = _HashingWriter(member)
-                text = io.TextIOWrapper(hashing, encoding="utf-8", newline="")
-                writer = csv.writer(text)
-                writer.writerow([column.name for column in table.columns])
-                rows = 0
-                for record in table.rows(session):
-                    writer.writerow([_csv_value(c.value(record)) for c in table.columns])
-                    rows += 1
-                text.flush()
-                text.detach()
-            resources.append(
-                {
-                    "name": table.name,
-                    "path": f"{table.name}.csv",
-                    "format": "csv",
-                    "mediatype": "text/csv",
-                    "encoding": "utf-8",
-                    "description": table.description,
-                    "bytes": hashing.size,
-                    "hash": f"sha256:{hashing.sha256.hexdigest()}",
-                    "rows": rows,
-                    "schema": {
-                        "fields": [
-                            {"name": c.name, "type": c.type, "description": c.description}
-                            for c in table.columns
-                        ]
-                    },
-                }
-            )
+            resources.append(_write_table(connection, table, archive, json_text))
+        json_text.write("}\n")
+        json_text.flush()
+        json_text.detach()
         package = {
             "profile": "data-package",
             "name": "csr-claims-tracker",
-            "title": "Brands' sustainability claims and the evidence that contradicts them",
-            "created": made_at.isoformat(),
-            "version": str(stamp.revision_id),
+            "title": header["title"],
+            "created": header["created"],
+            "version": header["version"],
             "licenses": [LICENCE],
             "homepage": site,
             "resources": resources,
         }
         archive.writestr("datapackage.json", json.dumps(package, indent=2, ensure_ascii=False))
-    _write_json(session, folder / JSON_FILE, specs, package)
     manifest = {
         "made_at": made_at.isoformat(),
         "revision_id": stamp.revision_id,
         # Flags change without a revision when the rules change: their digest counts too.
-        "flag_rules_digest": flag_export.stored_rules_digest(session),
+        "flag_rules_digest": rules_digest,
+        "site": site,
         "files": {
-            name: {"bytes": (folder / name).stat().st_size, "sha256": _sha256_of(folder / name)}
-            for name in (CSV_ZIP, JSON_FILE)
+            CSV_ZIP: {
+                "bytes": (folder / CSV_ZIP).stat().st_size,
+                "sha256": _sha256_of(folder / CSV_ZIP),
+            },
+            JSON_FILE: {"bytes": json_hashing.size, "sha256": json_hashing.sha256.hexdigest()},
         },
         "tables": resources,
     }
@@ -510,19 +526,44 @@ def build(session: Session, *, folder: Path, site: str) -> dict:
     return manifest
 
 
-def _write_json(session: Session, path: Path, specs: list[Table], package: dict) -> None:
-    with path.open("w", encoding="utf-8") as out:
-        header = {key: package[key] for key in ("title", "created", "version", "licenses")}
-        out.write(json.dumps(header, ensure_ascii=False)[:-1])
-        for table in specs:
-            out.write(f', "{table.name}": [')
-            first = True
-            for record in table.rows(session):
-                row = {c.name: _json_value(c.value(record)) for c in table.columns}
-                out.write(("" if first else ",") + "\n" + json.dumps(row, ensure_ascii=False))
-                first = False
-            out.write("\n]")
-        out.write("}\n")
+def _write_table(
+    connection: Connection, table: Table, archive: zipfile.ZipFile, json_text: io.TextIOWrapper
+) -> dict:
+    """Stream one table into its CSV member and its array of the JSON document."""
+    names = [column.name for column in table.columns]
+    with archive.open(f"{table.name}.csv", "w", force_zip64=True) as member:
+        hashing = _HashingWriter(member)
+        text = io.TextIOWrapper(hashing, encoding="utf-8", newline="")
+        writer = csv.writer(text)
+        writer.writerow(names)
+        json_text.write(f', "{table.name}": [')
+        rows = 0
+        for row in table.rows(connection):
+            values = [column.value(row) for column in table.columns]
+            writer.writerow([_csv_value(value) for value in values])
+            record = dict(zip(names, map(_json_value, values), strict=True))
+            json_text.write(("," if rows else "") + "\n" + json.dumps(record, ensure_ascii=False))
+            rows += 1
+        json_text.write("\n]")
+        text.flush()
+        text.detach()
+    return {
+        "name": table.name,
+        "path": f"{table.name}.csv",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "description": table.description,
+        "bytes": hashing.size,
+        "hash": f"sha256:{hashing.sha256.hexdigest()}",
+        "rows": rows,
+        "schema": {
+            "fields": [
+                {"name": c.name, "type": c.type, "description": c.description}
+                for c in table.columns
+            ]
+        },
+    }
 
 
 def current(root: Path) -> dict | None:
