@@ -1,7 +1,7 @@
 """search filters as FTS5 tags; indexes on the year, and on type and id together
 
 Revision ID: 0510
-Revises: 0302
+Revises: 0400
 Create Date: 2026-11-28 10:00:00
 
 On SQLite, the full-text table gets a third column, `tags`, holding each document's type and
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0510"
-down_revision: str | None = "0302"
+down_revision: str | None = "0400"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
