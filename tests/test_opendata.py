@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import io
 import json
 import zipfile
+from contextlib import contextmanager
+from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import feedparser
@@ -117,6 +120,60 @@ def test_downloads_are_rebuilt_after_a_change_and_cached_until_then(app, client,
     assert "Initech Foods" in rebuilt.get_data(as_text=True)
     assert rebuilt.headers["ETag"] != first.headers["ETag"]
     assert client.get("/data/other.csv").status_code == 404
+
+
+@contextmanager
+def build_lock(app):
+    """Hold the downloads' build lock, as another process building would."""
+    folder = Path(app.instance_path) / "opendata"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def test_before_the_first_build_downloads_answer_503_with_retry_after(app, client, data):
+    with build_lock(app):
+        waiting = client.get("/data/tracker-data.json")
+        page = client.get("/data/")
+    assert waiting.status_code == 503
+    assert waiting.headers["Retry-After"] == "60"
+    assert "being prepared" in waiting.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "The files are being prepared" in page.get_data(as_text=True)
+    assert "<code>finder_kind</code>" in page.get_data(as_text=True)  # the dictionary still
+    assert client.get("/data/tracker-data.json").status_code == 200  # built once free
+
+
+def test_a_stale_build_is_served_at_once_while_the_next_is_made(app, client, data):
+    first = client.get("/data/tracker-data.json")
+    app.config |= {"OPENDATA_MAX_AGE": 0, "OPENDATA_WAIT": 0}
+    with app.app_context(), app.extensions["tracker_db"].unit_of_work() as session:
+        records.brand(session, "Initech Foods")
+    with build_lock(app):
+        meanwhile = client.get("/data/tracker-data.json")
+    assert meanwhile.status_code == 200
+    assert meanwhile.headers["ETag"] == first.headers["ETag"]
+    app.config["OPENDATA_WAIT"] = 5
+    assert "Initech Foods" in client.get("/data/tracker-data.json").get_data(as_text=True)
+
+
+def test_build_downloads_command(app, client, data):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["build-downloads"])
+    assert refused.exit_code == 2
+    assert "TRACKER_SITE_URL" in refused.output
+    built = runner.invoke(args=["build-downloads", "--site", "https://claims.example"])
+    assert built.exit_code == 0, built.output
+    assert "Downloads built" in built.output
+    body = client.get("/data/tracker-data.json").data
+    assert hashlib.sha256(body).hexdigest() in built.output
+    assert f"https://claims.example/claims/{data['eco']}".encode() in body
+    again = runner.invoke(args=["build-downloads", "--site", "https://claims.example/"])
+    assert "up to date" in again.output
+    app.config["SITE_URL"] = "https://claims.example/"
+    forced = runner.invoke(args=["build-downloads", "--force"])
+    assert "Downloads built" in forced.output
 
 
 def test_atom_feeds_parse_and_list_public_events(client, data):

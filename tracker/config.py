@@ -32,6 +32,15 @@ class Defaults:
     PROXY_FIX = {}
     REDIS_URL = None
     SITE_NAME = "Claims & Evidence"
+    # The site's public address, ending in "/" ("https://claims.example.org/"): the links in
+    # the downloads. Without it, the address a request came to (and build-downloads needs
+    # --site).
+    SITE_URL = None
+    # Downloads (/data/): a changed record waits at most OPENDATA_MAX_AGE seconds for new
+    # files; a request that finds them stale starts a build in the background and waits for
+    # it at most OPENDATA_WAIT seconds, else gets the previous build.
+    OPENDATA_MAX_AGE = 600
+    OPENDATA_WAIT = 2.0
     # Accounts and contributions
     ANONYMOUS_SUBMISSIONS = True  # contributing without an account
     FOUR_EYES_CONTRADICTIONS = True  # a second moderator confirms every new contradiction

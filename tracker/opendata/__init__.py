@@ -4,13 +4,15 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from tracker.opendata import structured
+from tracker.opendata.builds import Builder, build_downloads_command
 from tracker.opendata.views import bp
 from tracker.web import register_nav
 
 
 def init_app(app: Flask) -> None:
-    """Register downloads, feeds, sitemap and robots.txt."""
-    app.config.setdefault("OPENDATA_MAX_AGE", 600)  # seconds a changed dataset may wait
+    """Register downloads (and the command that builds them), feeds, sitemap and robots.txt."""
+    app.extensions["opendata_builder"] = Builder(app)
+    app.cli.add_command(build_downloads_command)
     app.register_blueprint(bp)
     register_nav(app, "opendata.data_page", _l("Open data"), 80)
     app.jinja_env.globals.update(

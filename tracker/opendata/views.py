@@ -15,11 +15,12 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from tracker.db import get_session
 from tracker.models import EntityType, Topic
 from tracker.opendata import atom, sitemap
+from tracker.opendata.builds import builder
 from tracker.services import export, feeds, published
 from tracker.services.published import NotPublished
 
@@ -27,31 +28,37 @@ bp = Blueprint("opendata", __name__)
 DOWNLOADS = {export.CSV_ZIP: "application/zip", export.JSON_FILE: "application/json"}
 
 
-def _export_root() -> Path:
-    return Path(current_app.instance_path) / "opendata"
+RETRY_AFTER = 60  # seconds, when no build exists yet
 
 
-def _manifest() -> dict:
-    with force_locale("en"):
-        return export.refresh(
-            get_session(),
-            root=_export_root(),
-            site=request.url_root,
-            max_age=dt.timedelta(seconds=current_app.config["OPENDATA_MAX_AGE"]),
-        )
+def _site() -> str:
+    return current_app.config["SITE_URL"] or request.url_root
+
+
+def _manifest() -> dict | None:
+    """Return the build to serve (None while the first one is being made)."""
+    return builder(current_app).current(site=_site())
 
 
 @bp.get("/data/")
 def data_page():
     manifest = _manifest()
-    return render_template(
+    page = render_template(
         "opendata/data.html",
         manifest=manifest,
-        made_at=dt.datetime.fromisoformat(manifest["made_at"]),
-        tables=export.tables(request.url_root),
+        made_at=dt.datetime.fromisoformat(manifest["made_at"])
+        if manifest
+        else dt.datetime.now(dt.UTC),
+        tables=export.tables(_site()),
         licence=export.LICENCE,
         topics=list(Topic),
+        retry_after=RETRY_AFTER,
     )
+    # The page is useful without the files (licence, dictionary): a 200 that says so.
+    response = Response(page)
+    if manifest is None:
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response
 
 
 @bp.get("/data/<name>")
@@ -59,6 +66,14 @@ def download(name: str):
     if name not in DOWNLOADS:
         abort(404)
     manifest = _manifest()
+    if manifest is None:
+        response = Response(
+            _("The downloads are being prepared. Please try again in a minute."),
+            status=503,
+            mimetype="text/plain",
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
     path = Path(manifest["folder"]) / name
     response = send_file(
         path,

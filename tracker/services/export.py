@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import shutil
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -471,6 +472,7 @@ def _sha256_of(path: Path) -> str:
 
 def build(session: Session, *, folder: Path, site: str) -> dict:
     """Write every file of the dataset into folder in one pass per table; return its manifest."""
+    started = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
     connection = session.connection()
     stamp = dataset_stamp(session)
@@ -521,6 +523,7 @@ def build(session: Session, *, folder: Path, site: str) -> dict:
             JSON_FILE: {"bytes": json_hashing.size, "sha256": json_hashing.sha256.hexdigest()},
         },
         "tables": resources,
+        "seconds": round(time.perf_counter() - started, 1),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2))
     return manifest
@@ -580,34 +583,11 @@ def current(root: Path) -> dict | None:
     return manifest
 
 
-def refresh(session: Session, *, root: Path, site: str, max_age: dt.timedelta) -> dict:
-    """Return the current build, rebuilding first if the record changed and it is old enough.
-
-    Builds go to a new folder and the pointer moves only when one is complete, so a reader
-    never gets half a file; a lock keeps two workers from building at once.
-    """
-    root.mkdir(parents=True, exist_ok=True)
-    manifest = current(root)
-    if manifest and not _stale(session, manifest, max_age):
-        return manifest
-    with (root / "build.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        manifest = current(root)
-        if manifest and not _stale(session, manifest, max_age):
-            return manifest
-        name = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
-        build(session, folder=root / name, site=site)
-        (root / "current.tmp").write_text(name)
-        (root / "current.tmp").replace(root / "current")
-        for old in root.iterdir():
-            if old.is_dir() and old.name != name:
-                shutil.rmtree(old, ignore_errors=True)
-    result = current(root)
-    assert result is not None
-    return result
-
-
-def _stale(session: Session, manifest: dict, max_age: dt.timedelta) -> bool:
+def stale(session: Session, manifest: dict | None, max_age: dt.timedelta) -> bool:
+    """Tell whether a build is missing, or the record changed since it was made and it is at
+    least max_age old (so a busy site rebuilds at most once per max_age)."""
+    if manifest is None:
+        return True
     same_records = dataset_stamp(session).revision_id == manifest["revision_id"]
     same_flags = flag_export.stored_rules_digest(session) == manifest.get("flag_rules_digest")
     if same_records and same_flags:
@@ -616,4 +596,50 @@ def _stale(session: Session, manifest: dict, max_age: dt.timedelta) -> bool:
     return dt.datetime.now(dt.UTC) - made_at >= max_age
 
 
-__all__ = ["CSV_ZIP", "JSON_FILE", "LICENCE", "build", "current", "refresh", "tables"]
+def rebuild(
+    session: Session,
+    *,
+    root: Path,
+    site: str,
+    max_age: dt.timedelta = dt.timedelta(0),
+    force: bool = False,
+    wait: bool = True,
+) -> dict | None:
+    """Build the downloads if they are missing or stale (or always, with force); return the
+    manifest of the current build.
+
+    A lock keeps two processes from building at once: with wait, wait for the other build
+    and use it; without, return None at once while another process builds. Each build goes
+    to a folder of its own and the pointer moves only when it is complete, so a reader never
+    gets half a file; the build before it stays for readers who are still downloading it.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    with (root / "build.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return None
+        manifest = current(root)
+        if not force and not stale(session, manifest, max_age):
+            return manifest
+        name = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+        build(session, folder=root / name, site=site)
+        (root / "current.tmp").write_text(name)
+        (root / "current.tmp").replace(root / "current")
+        previous = Path(manifest["folder"]).name if manifest else None
+        for old in root.iterdir():
+            if old.is_dir() and old.name not in (name, previous):
+                shutil.rmtree(old, ignore_errors=True)
+    return current(root)
+
+
+__all__ = [
+    "CSV_ZIP",
+    "JSON_FILE",
+    "LICENCE",
+    "build",
+    "current",
+    "rebuild",
+    "stale",
+    "tables",
+]
