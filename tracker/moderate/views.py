@@ -530,16 +530,10 @@ def log():
         page=_page(),
         page_size=PAGE_SIZE,
     )
-    records = {}
-    for row in page.rows:
-        if row.record_type and row.record_id:
-            key = (row.record_type, row.record_id)
-            if key not in records:
-                records[key] = session.get(PUBLIC_MODELS[row.record_type], row.record_id)
     return render_template(
         "moderation/log.html",
         page=page,
-        records=records,
+        records=moderation.log_records(session, page.rows),
         action=action[0] if action else None,
         kind=kind[0] if kind else None,
         all_actions=list(DecisionAction),

@@ -1,4 +1,5 @@
-"""Atom 1.0 documents (RFC 4287) of public events, written with ElementTree (escaped)."""
+"""Atom 1.0 documents (RFC 4287) of public events and of the moderation log, written with
+ElementTree (escaped)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from tracker.labels import label
-from tracker.models import Claim, Contradiction, Outcome, Response
+from tracker.models import Claim, Contradiction, ModerationDecision, Outcome, Response
 from tracker.services.feeds import FeedEntry
 from tracker.web import url_for_record
 
 ATOM = "http://www.w3.org/2005/Atom"
+EPOCH = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)  # "updated" of a feed with no entry yet
 ET.register_namespace("", ATOM)
 
 
@@ -25,6 +27,8 @@ def site_title(kind: str, subject: object = None) -> str:
         return _("%(site)s: %(brand)s", site=site, brand=subject)
     if kind == "topic":
         return _("%(site)s: topic %(topic)s", site=site, topic=label(subject))
+    if kind == "moderation":
+        return _("%(site)s: moderation log", site=site)
     return _("%(site)s: everything new", site=site)
 
 
@@ -63,16 +67,13 @@ def _sub(parent, tag: str, text: str | None = None, **attributes) -> ET.Element:
     return element
 
 
-def render(*, title: str, entries: list[FeedEntry], self_url: str, html_url: str) -> bytes:
-    """Return an Atom feed of the given entries."""
+def _feed(*, title: str, self_url: str, html_url: str, updated: dt.datetime) -> ET.Element:
+    """Return a feed element with the parts every feed of the site has."""
     feed = ET.Element(f"{{{ATOM}}}feed")
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", str(get_locale()))
     _sub(feed, "id", self_url.split("?", 1)[0])  # the same feed in another language
     _sub(feed, "title", title)
-    newest = max(
-        (e.record.updated_at for e in entries), default=dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
-    )
-    _sub(feed, "updated", _stamp(newest))
+    _sub(feed, "updated", _stamp(updated))
     _sub(feed, "link", rel="self", type="application/atom+xml", href=self_url)
     _sub(feed, "link", rel="alternate", type="text/html", href=html_url)
     author = _sub(feed, "author")
@@ -86,6 +87,13 @@ def render(*, title: str, entries: list[FeedEntry], self_url: str, html_url: str
         ),
     )
     _sub(feed, "generator", "CSR claims tracker")
+    return feed
+
+
+def render(*, title: str, entries: list[FeedEntry], self_url: str, html_url: str) -> bytes:
+    """Return an Atom feed of the given entries."""
+    newest = max((e.record.updated_at for e in entries), default=EPOCH)
+    feed = _feed(title=title, self_url=self_url, html_url=html_url, updated=newest)
     for entry in entries:
         record = entry.record
         url = url_for_record(record, _external=True)
@@ -102,4 +110,49 @@ def render(*, title: str, entries: list[FeedEntry], self_url: str, html_url: str
                 _sub(item, "category", term=f"topic:{topic.value}", label=str(label(topic)))
         brand_author = _sub(item, "author")
         _sub(brand_author, "name", current_app.config["SITE_NAME"])
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+
+
+def render_log(
+    *,
+    title: str,
+    decisions: list[ModerationDecision],
+    records: dict,
+    self_url: str,
+    log_url: str,
+) -> bytes:
+    """Return an Atom feed of moderation decisions, with what the public log shows and no more:
+    when, the kind of contribution and its number, the record, the decision, the reason code
+    and the moderator's public handle. Never the contributor, never the message to them."""
+    newest = max((d.created_at for d in decisions), default=EPOCH)
+    feed = _feed(title=title, self_url=self_url, html_url=log_url, updated=newest)
+    for decision in decisions:
+        record = records.get((decision.record_type, decision.record_id))
+        anchor = f"{log_url}#decision-{decision.id}"
+        item = _sub(feed, "entry")
+        _sub(item, "id", anchor)
+        _sub(
+            item,
+            "title",
+            f"{label(decision.action)} · {label(decision.submission_kind)}"
+            f" #{decision.submission_id}",
+        )
+        href = url_for_record(record, _external=True) if record is not None else anchor
+        _sub(item, "link", rel="alternate", type="text/html", href=href)
+        _sub(item, "published", _stamp(decision.created_at))
+        _sub(item, "updated", _stamp(decision.created_at))
+        lines = []
+        if record is not None:
+            lines.append(f"{_('Record')}: {record.headline[:200]}")
+        if decision.reason_code:
+            lines.append(f"{_('Reason')}: {label(decision.reason_code)}")
+        lines.append(f"{_('Moderator')}: {decision.moderator_handle}")
+        _sub(item, "summary", "\n".join(lines), type="text")
+        _sub(item, "category", term=decision.action.value, label=str(label(decision.action)))
+        _sub(
+            item,
+            "category",
+            term=f"kind:{decision.submission_kind.value}",
+            label=str(label(decision.submission_kind)),
+        )
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -18,10 +18,10 @@ from flask import (
 from flask_babel import gettext as _
 
 from tracker.db import get_session
-from tracker.models import EntityType, Topic
+from tracker.models import DecisionAction, EntityType, SubmissionKind, Topic
 from tracker.opendata import atom, sitemap
 from tracker.opendata.builds import builder
-from tracker.services import export, feeds, published
+from tracker.services import export, feeds, moderation, published
 from tracker.services.published import NotPublished
 
 bp = Blueprint("opendata", __name__)
@@ -98,7 +98,10 @@ def _base64(hex_digest: str) -> str:
 def _feed(title: str, filters: dict | None, html_url: str) -> Response:
     entries = feeds.newest_events(get_session(), filters=filters)
     body = atom.render(title=title, entries=entries, self_url=request.url, html_url=html_url)
+    return _atom_response(body)
 
+
+def _atom_response(body: bytes) -> Response:
     response = Response(body, mimetype="application/atom+xml")
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.cache_control.public = True
@@ -127,6 +130,31 @@ def feed_topic(topic: str):
         abort(404)
     html = url_for("opendata.data_page", _external=True)
     return _feed(atom.site_title("topic", Topic(topic)), {"topic": Topic(topic)}, html)
+
+
+@bp.get("/feeds/moderation.atom")
+def feed_moderation():
+    """The public moderation log as a feed: the newest decisions, filtered like the page."""
+    action = _enum_arg("decision", DecisionAction)
+    kind = _enum_arg("kind", SubmissionKind)
+    session = get_session()
+    page = moderation.public_log(session, action=action, kind=kind, page_size=feeds.FEED_SIZE)
+    log_url = url_for("moderate.log", _external=True)
+    body = atom.render_log(
+        title=atom.site_title("moderation"),
+        decisions=page.rows,
+        records=moderation.log_records(session, page.rows),
+        self_url=request.url,
+        log_url=log_url,
+    )
+    return _atom_response(body)
+
+
+def _enum_arg(name: str, enum_cls):
+    try:
+        return enum_cls(request.args.get(name, ""))
+    except ValueError:
+        return None
 
 
 @bp.get("/sitemap.xml")

@@ -20,7 +20,9 @@ from sqlmodel import Session, col, select
 
 from tracker.db import utcnow
 from tracker.models import (
+    PUBLIC_MODELS,
     DecisionAction,
+    EntityType,
     ModerationDecision,
     PublicRecord,
     ReasonCode,
@@ -545,6 +547,22 @@ def public_log(
         )
     )
     return LogPage(rows=rows[:page_size], page=max(page, 1), more=len(rows) > page_size)
+
+
+def log_records(
+    session: Session, rows: list[ModerationDecision]
+) -> dict[tuple[EntityType, int], PublicRecord]:
+    """Return the records the given log rows name, by (type, id): one query per type."""
+    wanted: dict[EntityType, set[int]] = {}
+    for row in rows:
+        if row.record_type and row.record_id:
+            wanted.setdefault(row.record_type, set()).add(row.record_id)
+    found = {}
+    for entity_type, ids in wanted.items():
+        model = PUBLIC_MODELS[entity_type]
+        for record in session.exec(select(model).where(col(model.id).in_(ids))):
+            found[(entity_type, record.id)] = record
+    return found
 
 
 def open_count(session: Session) -> int:
