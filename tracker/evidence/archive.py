@@ -33,6 +33,7 @@ from tracker.models import (
     ArchiveState,
     AttemptOutcome,
     FetchPurpose,
+    LinkHealth,
     Source,
     SourceArchive,
     SourceFetch,
@@ -184,39 +185,26 @@ def record_attempt(
     *,
     purpose: FetchPurpose = FetchPurpose.archive,
     policy: RetryPolicy | None = None,
+    health: LinkHealth | None = None,
+    reason: str | None = None,
 ) -> SourceFetch:
     """Record one fetch of an address and bring its archive row up to date; the caller
-    commits. `stored` says where the body was written (None when nothing was kept)."""
+    commits. `stored` says where the body was written (None when nothing was kept).
+
+    A link-health check (purpose check, with its health and reason) leaves the archive's
+    own state and retries alone unless it kept a new copy; tracker.evidence.checking keeps
+    the address's health.
+    """
     policy = policy or RetryPolicy()
     row = archive_row(session, result.requested_url)
     session.refresh(row, with_for_update=True)
     outcome = AttemptOutcome(result.outcome.value)
+    if purpose is FetchPurpose.check:
+        return _record_check(session, row, result, stored, outcome, health, reason)
     failures = row.failures + 1 if outcome is AttemptOutcome.failed else 0
     wait = policy.delay(failures) if outcome is AttemptOutcome.failed else None
-    attempt = SourceFetch(
-        url=result.requested_url[:2000],
-        url_key=row.url_key,
-        source_id=source_id_for(session, row.url_key),
-        purpose=purpose,
-        attempt=row.attempts + 1,
-        outcome=outcome,
-        reason=_clip(result.reason, 2000),
-        final_url=_clip(result.final_url, 2000),
-        status=result.status,
-        content_type=_clip(result.content_type, 300),
-        last_modified=_clip(result.last_modified, 100),
-        etag=_clip(result.etag, 300),
-        fetched_at=result.fetched_at,
-        size=result.size if outcome is AttemptOutcome.ok else None,
-        sha256=result.sha256 if outcome is AttemptOutcome.ok else None,
-        title=_clip(result.title, 500),
-        truncated=result.truncated,
-        hops=[{"url": h.url, "status": h.status, "location": h.location} for h in result.hops],
-        warc_path=stored.path if stored else None,
-        warc_offset=stored.offset if stored else None,
-        warc_length=stored.length if stored else None,
-        next_retry_at=result.fetched_at + wait if wait else None,
-    )
+    attempt = _attempt(session, row, result, stored, outcome, purpose, row.attempts + 1)
+    attempt.next_retry_at = result.fetched_at + wait if wait else None
     session.add(attempt)
     session.flush()
     row.attempts += 1
@@ -236,6 +224,66 @@ def record_attempt(
         row.state, row.reason = ArchiveState.failed, attempt.reason
     session.add(row)
     session.flush()
+    return attempt
+
+
+def _attempt(
+    session: Session,
+    row: SourceArchive,
+    result: FetchResult,
+    stored: warc.StoredCapture | None,
+    outcome: AttemptOutcome,
+    purpose: FetchPurpose,
+    number: int,
+) -> SourceFetch:
+    """Build the row of one fetch of the address (not yet added)."""
+    return SourceFetch(
+        url=result.requested_url[:2000],
+        url_key=row.url_key,
+        source_id=source_id_for(session, row.url_key),
+        purpose=purpose,
+        attempt=number,
+        outcome=outcome,
+        reason=_clip(result.reason, 2000),
+        final_url=_clip(result.final_url, 2000),
+        status=result.status,
+        content_type=_clip(result.content_type, 300),
+        last_modified=_clip(result.last_modified, 100),
+        etag=_clip(result.etag, 300),
+        fetched_at=result.fetched_at,
+        size=result.size if outcome is AttemptOutcome.ok else None,
+        sha256=result.sha256 if outcome is AttemptOutcome.ok else None,
+        title=_clip(result.title, 500),
+        truncated=result.truncated,
+        hops=[{"url": h.url, "status": h.status, "location": h.location} for h in result.hops],
+        warc_path=stored.path if stored else None,
+        warc_offset=stored.offset if stored else None,
+        warc_length=stored.length if stored else None,
+    )
+
+
+def _record_check(
+    session: Session,
+    row: SourceArchive,
+    result: FetchResult,
+    stored: warc.StoredCapture | None,
+    outcome: AttemptOutcome,
+    health: LinkHealth | None,
+    reason: str | None,
+) -> SourceFetch:
+    attempt = _attempt(session, row, result, stored, outcome, FetchPurpose.check, row.checks + 1)
+    attempt.health = health
+    attempt.reason = _clip(reason or result.reason, 2000)
+    session.add(attempt)
+    session.flush()
+    if stored is not None:  # a new copy: the address is archived, whatever it was before
+        row.capture_id = attempt.id
+        row.state, row.reason, row.failures, row.next_retry_at = (
+            ArchiveState.fetched, None, 0, None
+        )  # fmt: skip
+        row.updated_at = utcnow()
+        session.add(row)
+        session.flush()
     return attempt
 
 

@@ -69,6 +69,7 @@ from tracker.models.records import (
 )
 from tracker.models.search import UNMODELLED as SEARCH_UNMODELLED
 from tracker.models.search import SearchDocument
+from tracker.models.wayback import WaybackCapture
 
 __all__ = [
     "OPEN_STATES",
@@ -128,5 +129,6 @@ __all__ = [
     "Topic",
     "User",
     "Visibility",
+    "WaybackCapture",
     "enum_type",
 ]

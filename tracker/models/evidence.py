@@ -114,3 +114,11 @@ class SourceArchive(SQLModel, table=True):
     next_retry_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # Link health (tracker.evidence.checking): the latest re-check and when the next is due.
+    health: LinkHealth | None = Field(default=None, sa_type=enum_type(LinkHealth))
+    checked_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_check_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    checks: int = Field(default=0, nullable=False)  # re-checks so far
+    broken_checks: int = Field(default=0, nullable=False)  # broken or refused in a row
+    unavailable_since: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    changed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)  # latest change
