@@ -92,6 +92,16 @@ class Defaults:
     ARCHIVE_RETRY_MAX_DELAY = 86400
     ARCHIVE_RETRY_LIMIT = 8
     ARCHIVE_SWEEP_BATCH = 100
+    # Link health: each archived source address is re-checked every LINK_CHECK_INTERVAL
+    # seconds (0: no scheduled checks), a broken one after LINK_CHECK_RETRY_DELAY seconds,
+    # doubling up to the interval; at most one request per host per LINK_CHECK_HOST_DELAY
+    # seconds and LINK_CHECK_BATCH addresses per run. Readers are told a page is unavailable
+    # after LINK_CHECK_CONFIRM broken checks in a row.
+    LINK_CHECK_INTERVAL = 86400
+    LINK_CHECK_RETRY_DELAY = 3600
+    LINK_CHECK_HOST_DELAY = 5
+    LINK_CHECK_BATCH = 100
+    LINK_CHECK_CONFIRM = 2
 
 
 def _coerce(raw: str):

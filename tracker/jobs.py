@@ -20,7 +20,7 @@ from flask.cli import with_appcontext
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
 from tracker.db import get_db
-from tracker.evidence import archive
+from tracker.evidence import archive, health_commands
 
 QUEUE_NAME = "tracker"
 log = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ class Jobs:
             app.sweep()
 
         self.fetch_source = fetch_source
+        health_commands.register_tasks(huey, self.app)
 
     def fetch(self, url: str, *, force: bool = False) -> None:
         """Queue a fetch of url (run it now in immediate mode)."""

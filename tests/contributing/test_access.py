@@ -49,6 +49,7 @@ TABLE = [
     ("POST", "/moderation/{pending}/merge", row(LOGIN, 403, 403, 403, 403, INVALID, INVALID)),
     ("POST", "/moderation/bulk", row(LOGIN, 403, 403, 403, 403, 302, 302)),
     ("GET", "/moderation/log", row(OK, OK, OK, OK, OK, OK, OK)),
+    ("GET", "/moderation/links", row(LOGIN, 403, 403, 403, 403, OK, OK)),
     ("GET", "/admin/users", row(LOGIN, 403, 403, 403, 403, 403, OK)),
     ("GET", "/admin/users/{contributor}", row(LOGIN, 403, 403, 403, 403, 403, OK)),
     ("POST", "/admin/users/{contributor}", row(LOGIN, 403, 403, 403, 403, 403, INVALID)),

@@ -12,11 +12,11 @@ from tracker.evidence.fetching import FetchOutcome, FetchResult
 from tracker.evidence.health import (
     CheckPolicy,
     KeptCopy,
-    LinkHealth,
     PoliteScheduler,
     classify,
     host_of,
 )
+from tracker.models import LinkHealth
 
 NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 PAGE = b"<title>Scrub</title>free of microplastics"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Flask
 
 from tracker import jobs
-from tracker.evidence import commands, display, views
+from tracker.evidence import commands, display, health_commands, health_views, views
 from tracker.evidence.archive import note_url, note_urls
 from tracker.models import Source, Submission
 from tracker.services import payloads, revisions, submissions
@@ -37,3 +37,5 @@ def init_app(app: Flask) -> None:
     display.init_app(app)
     app.cli.add_command(commands.fetch_sources)
     app.cli.add_command(commands.export_warc)
+    health_views.init_app(app)
+    app.cli.add_command(health_commands.check_links)

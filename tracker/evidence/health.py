@@ -16,19 +16,11 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from enum import StrEnum, auto
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 from tracker.evidence.fetching import FetchOutcome, FetchResult
-
-
-class LinkHealth(StrEnum):
-    ok = auto()  # the same body at the same final address as the last kept copy
-    redirected = auto()  # the same body, now at another final address
-    changed = auto()  # another body: a new copy is kept
-    broken = auto()  # an error status (4xx, 5xx) or no answer (DNS, refused, timeout)
-    refused = auto()  # not fetched: the address is unsafe (private address, scheme, port)
+from tracker.models import LinkHealth
 
 
 @dataclass(frozen=True)
