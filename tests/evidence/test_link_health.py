@@ -24,6 +24,7 @@ from tracker.models import (
     Role,
     SourceArchive,
     SourceFetch,
+    WaybackCapture,
 )
 
 CHANGED = ARTICLE.replace("polyethylene beads", "no beads at all")
@@ -463,3 +464,48 @@ def test_the_seeded_pages_show_no_health_before_any_check(seeded_client):
     page = text(seeded_client.get("/sources/1"))
     assert "Link health" in page
     assert "Not re-checked yet" in page
+
+
+def wayback_pages(pages, url: str, stamp: str = "20261127120000") -> str:
+    """Let the loopback server play the Wayback Machine's "Save Page Now" for url."""
+    capture = pages.add(f"/web/{stamp}/{url}", ARTICLE)
+    pages.add(f"/save/{url}", b"", status=302, headers={"Location": capture})
+    return capture
+
+
+def test_wayback_captures_are_off_by_default(app, client, pages):
+    url = pages.add("/report", ARTICLE)
+    wayback_pages(pages, url)
+    source_id = publish_source(app, url)
+    assert not any(path.startswith("/save/") for path in pages.requests)
+    assert "Wayback Machine" not in text(client.get(f"/sources/{source_id}"))
+
+
+def test_each_new_copy_is_also_captured_by_the_wayback_machine_when_enabled(
+    app, runner, client, pages
+):
+    app.config.update(WAYBACK_ENABLED=True, WAYBACK_SAVE_URL=pages.url("/save/"))
+    url = pages.add("/report", ARTICLE)
+    capture = wayback_pages(pages, url)
+    source_id = publish_source(app, url)
+
+    with app.app_context(), get_db().session() as session:
+        [row] = session.exec(select(WaybackCapture)).all()
+        assert (row.ok, row.capture_url, row.url) == (True, capture, url)
+        assert row.fetch_id == fetches_of(app, url)[0].id
+    page = text(client.get(f"/sources/{source_id}"))
+    assert "Wayback Machine" in page
+    assert f'href="{capture}"' in page
+
+    # An unchanged page keeps no new copy and asks for no new capture; a changed one does.
+    check(runner, "--all")
+    pages.add("/report", CHANGED)
+    pages.pages.pop(f"/save/{url}")  # the Wayback Machine now fails to answer: 404
+    check(runner, "--all")
+    with app.app_context(), get_db().session() as session:
+        rows = session.exec(select(WaybackCapture).order_by(WaybackCapture.id)).all()
+    assert len(rows) == 2
+    assert (rows[1].ok, rows[1].capture_url) == (False, None)
+    assert "404" in rows[1].reason
+    assert rows[1].fetch_id == checks_of(app, url)[-1].id
+    assert rows[1].reason in text(client.get(f"/sources/{source_id}"))

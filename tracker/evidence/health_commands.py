@@ -11,7 +11,7 @@ from huey import Huey, crontab
 from huey.exceptions import TaskLockedException
 
 from tracker.db import get_db
-from tracker.evidence import checking
+from tracker.evidence import captures, checking
 
 log = logging.getLogger(__name__)
 # How often the scheduled task looks for due checks; each address is re-checked once per
@@ -93,7 +93,8 @@ def scheduled_checks(app: Flask) -> list[checking.CheckReport]:
 
 
 def register_tasks(huey: Huey, app: Flask) -> None:
-    """Add the scheduled link checks to the app's job queue."""
+    """Add the scheduled link checks and the Wayback captures to the app's job queue."""
+    captures.register_task(huey, app)
 
     @huey.periodic_task(SCHEDULE, name="link_checks")
     def link_checks() -> None:
