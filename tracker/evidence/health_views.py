@@ -3,7 +3,7 @@ moderators' list of source pages that changed, moved or went away (/moderation/l
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint, Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlmodel import col, select
 
@@ -18,13 +18,22 @@ PAGE_SIZE = 50
 
 
 def policy() -> CheckPolicy:
-    return CheckPolicy.from_config(current_app.config)
+    """Return the link check settings (read once per request: a timeline asks hundreds of
+    times)."""
+    if "link_check_policy" not in g:
+        g.link_check_policy = CheckPolicy.from_config(current_app.config)
+    return g.link_check_policy
 
 
 def health_notices(item) -> list[checking.HealthNotice]:
     """Return what readers are told about a source's page (from the page's archive memo)."""
     status = display.archive_status(item)
-    return checking.notices(status.row if status else None, policy())
+    if status is None:
+        return []
+    row = status.row
+    if row.changed_at is None and row.unavailable_since is None:  # the common case, quickly
+        return []
+    return checking.notices(row, policy())
 
 
 def claim_health_notices(claim) -> list[tuple[Source, list[checking.HealthNotice]]]:
