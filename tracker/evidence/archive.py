@@ -271,19 +271,20 @@ def _record_check(
     health: LinkHealth | None,
     reason: str | None,
 ) -> SourceFetch:
-    attempt = _attempt(session, row, result, stored, outcome, FetchPurpose.check, row.checks + 1)
+    attempt = _attempt(session, row, result, stored, outcome, FetchPurpose.check, row.attempts + 1)
     attempt.health = health
     attempt.reason = _clip(reason or result.reason, 2000)
     session.add(attempt)
     session.flush()
+    row.attempts += 1
     if stored is not None:  # a new copy: the address is archived, whatever it was before
         row.capture_id = attempt.id
         row.state, row.reason, row.failures, row.next_retry_at = (
             ArchiveState.fetched, None, 0, None
         )  # fmt: skip
-        row.updated_at = utcnow()
-        session.add(row)
-        session.flush()
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
     return attempt
 
 
