@@ -1,7 +1,7 @@
 """link health: each address's latest re-check, and Wayback Machine captures
 
 Revision ID: 0401
-Revises: 0400
+Revises: 0510
 Create Date: 2026-12-02 12:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0401"
-down_revision: str | None = "0400"
+down_revision: str | None = "0510"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
