@@ -7,8 +7,7 @@ import pytest
 from tests.conftest import make_app
 from tests.contributing.support import text as page_text
 from tests.flag_records import flagged_dataset
-from tracker.services import search
-from tracker.services.search import SearchFilters
+from tests.test_search import found
 
 
 @pytest.fixture
@@ -18,14 +17,6 @@ def kit_app(any_kit, tmp_path):
         app.config["IDS"] = flagged_dataset(session)
     yield app
     app.extensions["tracker_db"].engine.dispose()
-
-
-def found(app, text, **filters) -> dict[str, list[int]]:
-    with app.app_context(), app.extensions["tracker_db"].session() as session:
-        result = search.search(session, text=text, filters=SearchFilters(**filters), per_type=50)
-    return {
-        group.entity_type.value: sorted(h.entity_id for h in group.hits) for group in result.groups
-    }
 
 
 QUERIES = [

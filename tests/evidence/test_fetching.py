@@ -587,7 +587,7 @@ def drip(first: bytes, then: bytes) -> Callable:
 
 def test_slowly_dripped_headers_meet_the_total_time_limit(raw_servers):
     slow = raw_servers(drip(b"HTTP/1.1 200 OK\r\nX-Padding: ", b"a"))
-    settings = settings_for("127.0.0.1", read_timeout=0.5, total_timeout=1.0)
+    settings = settings_for("127.0.0.1", read_timeout=5.0, total_timeout=1.0)
     result = fetch(slow.url(), settings)
     assert result.outcome is FetchOutcome.failed
     assert result.reason == "no complete answer within 1 s (the time limit)"
@@ -595,7 +595,7 @@ def test_slowly_dripped_headers_meet_the_total_time_limit(raw_servers):
 
 def test_a_slowly_dripped_body_is_cut_at_the_total_time_limit(raw_servers):
     slow = raw_servers(drip(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n", b"a"))
-    settings = settings_for("127.0.0.1", read_timeout=0.5, total_timeout=1.0)
+    settings = settings_for("127.0.0.1", read_timeout=5.0, total_timeout=1.0)
     result = fetch(slow.url(), settings)
     assert (result.outcome, result.status, result.truncated) == (FetchOutcome.ok, 200, True)
     assert "took longer than 1 s" in result.reason
