@@ -15,6 +15,7 @@ from tracker.evidence.health import (
     PoliteScheduler,
     classify,
     host_of,
+    text_digest,
 )
 from tracker.models import LinkHealth
 
@@ -50,6 +51,38 @@ def test_another_body_is_changed_and_must_be_kept():
     verdict = classify(answer(b"<title>Scrub</title>now with 2% less"), kept(), max_bytes=LIMIT)
     assert verdict.health is LinkHealth.changed
     assert verdict.keep_copy
+
+
+HTML = "text/html; charset=utf-8"
+
+
+def test_visible_text_ignores_markup_scripts_styles_and_spacing():
+    page = b"<html><head><title>T</title></head><body><h1>Scrub</h1><p>free of beads</p>"
+    remade = (
+        b"<html><head><title>T2</title><script>var n=1</script></head>"
+        b'<body class="x"><h1 id="h">Scrub</h1>\n  <p>free   of beads</p><style>p{}</style>'
+    )
+    assert text_digest(page, HTML) == text_digest(remade, HTML)
+    assert text_digest(page, HTML) != text_digest(page.replace(b"free", b"full"), HTML)
+    assert text_digest(b"%PDF-1.4", "application/pdf") is None
+
+
+def test_new_markup_around_the_same_text_is_ok_and_keeps_nothing():
+    page = b"<p>free of microplastics</p>"
+    last = KeptCopy(
+        "https://a.example/p",
+        "https://a.example/p",
+        hashlib.sha256(page).hexdigest(),
+        text_digest(page, HTML),
+    )
+    remade = answer(
+        b'<p data-t="9">free of microplastics</p><script>x()</script>', content_type=HTML
+    )
+    verdict = classify(remade, last, max_bytes=LIMIT)
+    assert (verdict.health, verdict.keep_copy) == (LinkHealth.ok, False)
+    assert verdict.reason == "the markup changed, the visible text did not"
+    reworded = answer(b"<p>full of microplastics</p>", content_type=HTML)
+    assert classify(reworded, last, max_bytes=LIMIT).health is LinkHealth.changed
 
 
 def test_the_same_body_at_another_final_address_is_redirected():

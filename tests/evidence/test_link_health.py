@@ -137,6 +137,34 @@ def test_a_page_that_changed_is_kept_again_and_both_copies_can_be_downloaded(
     assert f"source page changed on {when}" in text(client.get(f"/claims/{claim_id}"))
 
 
+def test_a_page_whose_markup_changed_but_not_its_text_is_ok_and_keeps_no_copy(
+    app, runner, client, pages
+):
+    url = pages.add("/report", ARTICLE)
+    source_id = publish_source(app, url)
+    claim_id = claim_citing(app, source_id)
+    remade = ARTICLE.replace(
+        "</head>", '<script>var nonce = "f81c2a";</script><style>h1{color:red}</style></head>'
+    ).replace("<p>", '<p class="lead"   data-served="2026-11-27T10:00">')
+    pages.add("/report", remade)
+
+    output = check(runner, "--source", str(source_id))
+
+    assert re.search(r"^ok\s+" + re.escape(url), output, re.M)
+    assert len([row for row in fetches_of(app, url) if row.has_copy]) == 1
+    [only] = checks_of(app, url)
+    assert (only.health, only.reason) == (
+        LinkHealth.ok,
+        "the markup changed, the visible text did not",
+    )
+    assert "source page changed" not in text(client.get(f"/claims/{claim_id}")).lower()
+
+    pages.add("/report", remade.replace("polyethylene beads", "no beads at all"))
+    output = check(runner, "--source", str(source_id))
+    assert re.search(r"^changed\s+" + re.escape(url), output, re.M)
+    assert len([row for row in fetches_of(app, url) if row.has_copy]) == 2
+
+
 def test_a_404_is_broken_with_its_status_and_the_copy_stays(app, runner, client, pages):
     url = pages.add("/report", ARTICLE)
     source_id = publish_source(app, url)

@@ -27,7 +27,14 @@ from tracker.db import Database, utcnow
 from tracker.evidence import warc
 from tracker.evidence.archive import ArchiveSettings, record_attempt
 from tracker.evidence.fetching import fetch
-from tracker.evidence.health import CheckPolicy, KeptCopy, PoliteScheduler, Verdict, classify
+from tracker.evidence.health import (
+    CheckPolicy,
+    KeptCopy,
+    PoliteScheduler,
+    Verdict,
+    classify,
+    text_digest,
+)
 from tracker.models import (
     FetchPurpose,
     LinkHealth,
@@ -132,8 +139,9 @@ def source_address(session: Session, source_id: int) -> str | None:
 # --- One check ---------------------------------------------------------------------------
 
 
-def last_copy(session: Session, key: str) -> KeptCopy | None:
-    """Return the address's last kept copy, what a re-check is compared with."""
+def last_copy(session: Session, key: str, folder: Path) -> KeptCopy | None:
+    """Return the address's last kept copy, what a re-check is compared with (the visible
+    text of an HTML copy is read back from its WARC record; unreadable, the bytes decide)."""
     copy = session.exec(
         select(SourceFetch)
         .join(SourceArchive, col(SourceArchive.capture_id) == SourceFetch.id)
@@ -141,7 +149,15 @@ def last_copy(session: Session, key: str) -> KeptCopy | None:
     ).first()
     if copy is None:
         return None
-    return KeptCopy(copy.url, copy.final_url, copy.sha256)
+    digest = None
+    if copy.warc_path and copy.sha256 and text_digest(b"", copy.content_type) is not None:
+        try:
+            kept = warc.read_body(folder, copy.warc_path, copy.warc_offset or 0, copy.sha256)
+        except warc.ArchiveCorrupt:
+            pass
+        else:
+            digest = text_digest(kept.body, copy.content_type)
+    return KeptCopy(copy.url, copy.final_url, copy.sha256, digest)
 
 
 def note_health(
@@ -167,7 +183,7 @@ def check_address(database: Database, url: str, settings: CheckSettings) -> Chec
     """Re-check one address: fetch it, classify, keep a changed page, record the check."""
     key = url_key(url)
     with database.session() as session:
-        last = last_copy(session, key)
+        last = last_copy(session, key, settings.folder)
     result = fetch(url, settings.archive.fetch)  # never raises; no transaction is open
     verdict = classify(result, last, max_bytes=settings.archive.fetch.max_bytes)
     stored = None

@@ -2,7 +2,9 @@
 
 `classify` compares one fetch with the last kept copy of the address: the same body at the
 same final address is ok; another final address is redirected; another body is changed (and
-the new body must be kept as a copy); an error status or no answer is broken; an address the
+the new body must be kept as a copy), unless the page is HTML whose visible text is the same
+(a new ad, a nonce or a timestamp in the markup is not a change a reader cares about); an error
+status or no answer is broken; an address the
 fetcher would not touch is refused. `CheckPolicy` says when an address is next due, backing
 off after failures. `PoliteScheduler` hands out the due addresses oldest first but never
 contacts one host more often than once per `host_delay` seconds.
@@ -13,9 +15,11 @@ Nothing here touches the database or Flask, so it is tested on plain values.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -30,6 +34,7 @@ class KeptCopy:
     url: str  # the address asked for
     final_url: str | None  # where the answer came from after redirects
     sha256: str | None  # of the body as kept
+    text_digest: str | None = None  # text_digest() of the body as kept, for HTML
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,40 @@ class Verdict:
     health: LinkHealth
     reason: str | None = None  # why it is broken or refused; what moved for redirected
     keep_copy: bool = False  # the body is new: store it as the address's latest copy
+
+
+class _VisibleText(HTMLParser):
+    """Collect the words a reader sees: no tags, attributes, scripts, styles or templates."""
+
+    HIDDEN = frozenset({"script", "style", "noscript", "template", "head"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.words: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self.HIDDEN:
+            self.hidden += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN and self.hidden:
+            self.hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.words.extend(data.split())
+
+
+def text_digest(body: bytes, content_type: str | None) -> str | None:
+    """Return the SHA-256 of an HTML page's visible text (words joined by one space), or
+    None for anything that is not HTML, whose bytes alone say whether it changed."""
+    if "html" not in (content_type or "").lower():
+        return None
+    parser = _VisibleText()
+    parser.feed(body.decode("utf-8", "replace"))
+    parser.close()
+    return hashlib.sha256(" ".join(parser.words).encode()).hexdigest()
 
 
 def classify(result: FetchResult, last: KeptCopy | None, *, max_bytes: int) -> Verdict:
@@ -57,11 +96,17 @@ def classify(result: FetchResult, last: KeptCopy | None, *, max_bytes: int) -> V
     if last is None or last.sha256 is None:
         return Verdict(LinkHealth.ok, keep_copy=True)  # the first copy of the address
     if result.sha256 != last.sha256:
-        return Verdict(LinkHealth.changed, keep_copy=True)
+        same_text = last.text_digest is not None and last.text_digest == text_digest(
+            result.body, result.content_type
+        )
+        if not same_text:
+            return Verdict(LinkHealth.changed, keep_copy=True)
     before = last.final_url or last.url
     now = result.final_url or result.requested_url
     if now != before:
         return Verdict(LinkHealth.redirected, f"{before} -> {now}")
+    if result.sha256 != last.sha256:
+        return Verdict(LinkHealth.ok, "the markup changed, the visible text did not")
     return Verdict(LinkHealth.ok)
 
 
