@@ -16,6 +16,7 @@ from tracker import (
     evidence,
     forms,
     i18n,
+    jobs,
     legal,
     limits,
     migrate,
@@ -63,11 +64,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     evidence.init_app(app)
     limits.init_app(app)  # after every blueprint: it wraps the rate-limited views
     cli.init_app(app)
+    if app.config["WORKER_IN_PROCESS"] and _development_server():
+        jobs.embed_worker_on_first_request(app)
     if app.config["AUTO_MIGRATE"] and _serving():
         with app.app_context():  # seeding queues fetches of the seeded sources
             migrate.prepare(app, database)
         legal.refresh_if_stale(app, database)
     return app
+
+
+def _development_server() -> bool:
+    """True under `flask run` (not gunicorn, which runs `flask worker` beside it)."""
+    context = click.get_current_context(silent=True)
+    return context is not None and context.info_name == "run"
 
 
 def _serving() -> bool:

@@ -83,6 +83,9 @@ class Defaults:
     # or Redis when REDIS_URL is set; JOBS_IMMEDIATE runs each job inline (the tests).
     JOBS_DATABASE = None
     JOBS_IMMEDIATE = False
+    # `flask run` (the quick start) runs one worker thread inside the server from its first
+    # request, so one command also archives sources; gunicorn never does (run `flask worker`).
+    WORKER_IN_PROCESS = True
     # Archived copies of sources: WARC files under ARCHIVE_PATH (default instance/archive/).
     # A failed fetch is retried after ARCHIVE_RETRY_DELAY seconds, doubling each time up to
     # ARCHIVE_RETRY_MAX_DELAY, at most ARCHIVE_RETRY_LIMIT times in a row; the sweep queues

@@ -2,9 +2,11 @@
 
 The queue lives in a SQLite file in the instance folder by default (one machine needs no
 other service), in Redis when REDIS_URL is set. `flask --app tracker worker` runs the
-consumer (worker threads plus the scheduler of periodic jobs). With JOBS_IMMEDIATE (the
-tests) a job runs inline when it is queued. Web requests only ever queue jobs, after their
-transaction has committed (tracker.evidence.archive.note_url).
+consumer (worker threads plus the scheduler of periodic jobs). `flask --app tracker run`, the
+quick start's one command, runs a one-thread consumer inside the server process from its
+first request (WORKER_IN_PROCESS), so a single command also archives sources. With
+JOBS_IMMEDIATE (the tests) a job runs inline when it is queued. Web requests only ever queue
+jobs, after their transaction has committed (tracker.evidence.archive.note_url).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import click
 from flask import Flask, current_app, has_app_context
 from flask.cli import with_appcontext
 from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
 
 from tracker.db import get_db
 from tracker.evidence import archive, health_commands
@@ -123,6 +126,44 @@ def worker(workers: int, no_periodic: bool) -> None:
     )
     click.echo(f"Worker started with {workers} thread(s); stop it with Ctrl+C.")
     consumer.run()
+
+
+class EmbeddedConsumer(Consumer):
+    """A consumer whose threads run inside another program (the development server), which
+    keeps its own signal handling: Ctrl+C stops the server, and the daemon threads with it."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def start_embedded_worker(app: Flask) -> EmbeddedConsumer | None:
+    """Start one worker thread and the periodic scheduler in this process (None when jobs
+    run inline anyway)."""
+    jobs: Jobs = app.extensions["tracker_jobs"]
+    if jobs.immediate:
+        return None
+    consumer = EmbeddedConsumer(jobs.huey, workers=1, worker_type="thread", periodic=True)
+    consumer.start()
+    log.info(
+        "background jobs run inside this server (one thread); use `flask worker` in production"
+    )
+    return consumer
+
+
+def embed_worker_on_first_request(app: Flask) -> None:
+    """Start the embedded worker when the server answers its first request: the process that
+    serves (not a reloader's watcher, which never answers one) runs the jobs."""
+    started = threading.Event()
+    lock = threading.Lock()
+
+    @app.before_request
+    def _start_worker() -> None:
+        if started.is_set():
+            return
+        with lock:
+            if not started.is_set():
+                app.extensions["tracker_embedded_worker"] = start_embedded_worker(app)
+                started.set()
 
 
 def init_app(app: Flask) -> None:

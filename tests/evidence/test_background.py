@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
 from types import SimpleNamespace
 
 import pytest
+import requests
 from sqlmodel import select
 
 from tests.contributing.support import claim_form, login_as, make_brand, make_user, post
-from tests.evidence.pages import ARTICLE
+from tests.evidence.pages import ARTICLE, free_port
 from tests.evidence.support import archive_of, fetches_of, publish_source
 from tracker.db import get_db
 from tracker.models import ArchiveState, Role, SourceArchive, Submission
@@ -142,3 +144,46 @@ def test_the_first_start_seeds_and_only_queues_the_fetches(db_kit, tmp_path):
         assert app.extensions["tracker_jobs"].pending_count() == len(rows)
     finally:
         app.extensions["tracker_db"].engine.dispose()
+
+
+def test_flask_run_archives_in_its_own_process_from_the_first_request(app, pages):
+    url = pages.add("/report", ARTICLE)
+    publish_source(app, url)
+    assert archive_of(app, url).state == ArchiveState.pending
+
+    environment = dict(
+        os.environ,
+        TRACKER_INSTANCE_PATH=app.instance_path,
+        DATABASE_URL=app.config["DATABASE_URL"],
+        TRACKER_SECRET_KEY="test-secret",
+        TRACKER_FETCH_ALLOW_HOSTS='["127.0.0.1"]',
+        TRACKER_AUTO_MIGRATE="false",
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "tracker", "run", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        assert archive_of(app, url).state == ArchiveState.pending  # the server, not a worker
+        while time.monotonic() < deadline and archive_of(app, url).state == ArchiveState.pending:
+            time.sleep(0.2)
+    finally:
+        server.send_signal(signal.SIGINT)  # Ctrl+C still stops the server
+        output = server.communicate(timeout=20)[0].decode()
+    assert archive_of(app, url).state == ArchiveState.fetched, output
+    assert server.returncode is not None
+
+
+def test_an_app_served_otherwise_runs_no_jobs_itself(app, client):
+    assert client.get("/healthz").status_code == 200  # as under gunicorn: no `flask run`
+    assert "tracker_embedded_worker" not in app.extensions
