@@ -122,6 +122,9 @@ def test_the_command_reports_its_work_and_refuses_a_second_run(app):
     assert first.exit_code == 0, first.output
     assert "20 brand" in first.output
     assert " s." in first.output  # the time it took
+    assert "Search index built" in first.output
+    found = app.test_client().get("/search?q=synthetic+brand+00001").get_data(as_text=True)
+    assert "/brands/synthetic-brand-00001" in found
     second = runner.invoke(args=["synthetic", "--scale", str(TINY)])
     assert second.exit_code == 1
     assert "Refused" in second.output

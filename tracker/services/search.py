@@ -176,29 +176,34 @@ def write_document(session: Session, entity_type: EntityType, entity_id: int, va
         document_id = session.execute(
             sa.insert(DOCUMENTS).values(**values).returning(DOCUMENTS.c.id)
         ).scalar_one()
-    _write_text(session, document_id, values, sqlite=sqlite)
+    _write_text(session, [(document_id, values)], sqlite=sqlite)
 
 
-def _write_text(session: Session, document_id: int, values: dict, *, sqlite: bool) -> None:
-    title, body = values["title"], values["body"]
-    if sqlite:
-        session.execute(
-            sa.text(
-                "INSERT INTO search_fts (rowid, title, body, tags)"
-                " VALUES (:id, :title, :body, :tags)"
-            ),
-            {"id": document_id, "title": fold(title), "body": fold(body), "tags": tags(values)},
-        )
-    else:
-        session.execute(
-            sa.text(
-                "UPDATE search_document SET search_vector ="
-                " setweight(to_tsvector('simple', :title), 'A')"
-                " || setweight(to_tsvector('simple', :body), 'B')"
-                " || setweight(to_tsvector('simple', :tags), 'D') WHERE id = :id"
-            ),
-            {"id": document_id, "title": fold(title), "body": fold(body), "tags": tags(values)},
-        )
+WRITE_FTS = sa.text(
+    "INSERT INTO search_fts (rowid, title, body, tags) VALUES (:id, :title, :body, :tags)"
+)
+WRITE_VECTOR = sa.text(
+    "UPDATE search_document SET search_vector ="
+    " setweight(to_tsvector('simple', :title), 'A')"
+    " || setweight(to_tsvector('simple', :body), 'B')"
+    " || setweight(to_tsvector('simple', :tags), 'D') WHERE id = :id"
+)
+
+
+def _write_text(session: Session, documents: list[tuple[int, dict]], *, sqlite: bool) -> None:
+    """Index the text and tags of documents (id, values), in one statement."""
+    session.execute(
+        WRITE_FTS if sqlite else WRITE_VECTOR,
+        [
+            {
+                "id": document_id,
+                "title": fold(values["title"]),
+                "body": fold(values["body"]),
+                "tags": tags(values),
+            }
+            for document_id, values in documents
+        ],
+    )
 
 
 def reindex_record(session: Session, record: PublicRecord) -> None:
@@ -278,8 +283,7 @@ def reindex_all(session: Session, *, batch: int = 500, progress=None) -> int:
                     sa.insert(DOCUMENTS).returning(DOCUMENTS.c.id, sort_by_parameter_order=True),
                     rows,
                 ).scalars()
-                for document_id, row in zip(ids, rows, strict=True):
-                    _write_text(session, document_id, row, sqlite=sqlite)
+                _write_text(session, list(zip(ids, rows, strict=True)), sqlite=sqlite)
                 made += len(rows)
             session.expunge_all()
             if progress:

@@ -5,7 +5,8 @@ caveat on every record) and never mixed with the public record: it refuses a dat
 holds seed data or any public record, and writes nothing to seeds/. Rows go in through
 SQLAlchemy Core in batches of a few hundred brands, so memory stays flat at any scale. Every
 record gets its revision 1 with the snapshot save_revision would have written, so history
-pages work. Derived data that follows revision_saved (search index, flags) is not built.
+pages work. Derived data that follows revision_saved (search index, flags) is not built here:
+the `synthetic` command builds the search index afterwards; `recompute-flags` makes the flags.
 """
 
 from __future__ import annotations
