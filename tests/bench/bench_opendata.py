@@ -1,50 +1,66 @@
-"""Benchmark open data and search on the synthetic dataset; prints figures, asserts nothing.
+"""Benchmark search, the read API and the downloads on the synthetic dataset; asserts nothing.
 
-    .venv/bin/python tests/bench/bench_opendata.py [--scales 0.1 0.5] [--database sqlite]
+    .venv/bin/python tests/bench/bench_opendata.py [--scale 1.0] [--memory-scales 0.25 1.0]
+    .venv/bin/python tests/bench/bench_opendata.py --database-url postgresql://127.0.0.1:5432/test
 
-For each scale (1.0 = 10,000 brands, 100,000 claims, 50,000 contradictions, 200,000
-sources) it fills a fresh database with `tracker.services.synthetic`, builds the search
-index, then measures in process through the WSGI test client: the search page (target:
-median under 30 ms), API list pages (under 20 ms), and the full CSV download built and
-streamed with its peak Python memory (tracemalloc), which must stay flat as data grows.
-Each timing is printed beside a trivial route (/robots.txt) measured in the same run.
+Builds the synthetic dataset with its search index once (cached like bench_pages.py: in the
+temp folder for SQLite, as a database of its own on PostgreSQL; 1.0 = 10,000 brands, 100,000
+claims, 50,000 contradictions, 200,000 sources) and measures in process through the WSGI test
+client, after a warm-up, beside a route that touches no database (measured in the same run,
+so the ratios compare across machines):
+
+- the search page over a mix of queries (rare and common words, a prefix, a phrase, Dutch,
+  no match) each alone and with two sets of filters: median and 95th percentile (target:
+  median under 30 ms);
+- each API list page (target: under 20 ms);
+- the downloads at two sizes, each built and streamed in a process of its own: build time,
+  the peak of Python's own allocations (tracemalloc) while building and while streaming the
+  zip, and the process's peak resident memory. Flat means the peaks barely move while the
+  data grows several times.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tests.conftest import LOCAL_POSTGRES, PostgresDatabases
-from tracker import create_app, migrate
-from tracker.services import search, synthetic
+from bench_pages import TRIVIAL, bench_app, percentile, postgres_dataset, sqlite_dataset
+from flask_babel import force_locale
+
+from tracker.services import export
 
 SEARCHES = [
-    "Synthetic Brand 00042",  # a rare name
+    "Synthetic Brand 00042",  # a rare name among words in every document
     "microplastics",  # a topic word in about a tenth of claims
     "recycl",  # a prefix, as while typing
     '"water positive"',  # a phrase
     "deforestation free",
-    "synthetic",  # in every record: the capped, newest-first path
+    "synthetic",  # in every document: past the cap, newest first
     "natuurlijk",  # Dutch, rare
     "zyzzyva",  # no match
 ]
-SEARCH_FILTERS = ["&type=claim&topic=climate", "&country=NL&year=2021", ""]
+SEARCH_FILTERS = ["", "&type=claim&topic=climate", "&country=NL&year=2021"]
 API_PAGES = [
-    "/api/v1/claims?limit=50",
-    "/api/v1/contradictions?topic=climate&limit=50",
     "/api/v1/brands?country=NL&limit=50",
-    "/api/v1/sources?limit=50&after=100000",
-    "/api/v1/outcomes?kind=fine&limit=50",
+    "/api/v1/claims?limit=50",
     "/api/v1/claims?sector=Cosmetics&date_from=2020-01-01&limit=50",
+    "/api/v1/contradictions?topic=climate&limit=50",
+    "/api/v1/responses?limit=50",
+    "/api/v1/outcomes?kind=fine&limit=50",
+    "/api/v1/sources?limit=50&after=100000",
 ]
+SITE = "https://bench.example/"
 
 
 def timed(client, path: str, repeat: int) -> list[float]:
@@ -52,107 +68,160 @@ def timed(client, path: str, repeat: int) -> list[float]:
     for _ in range(repeat):
         started = time.perf_counter()
         response = client.get(path)
-        elapsed = (time.perf_counter() - started) * 1000
+        times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (path, response.status_code)
-        times.append(elapsed)
     return times
 
 
-def report(name: str, times: list[float], baseline: float, target: float | None = None) -> None:
+def line(name: str, times: list[float], baseline: float, target: float | None = None) -> str:
     median = statistics.median(times)
-    p95 = sorted(times)[int(len(times) * 0.95) - 1]
-    goal = f"  target < {target:.0f} ms: {'met' if median < target else 'MISSED'}" if target else ""
-    print(
-        f"  {name:<46} median {median:7.2f} ms  p95 {p95:7.2f} ms  "
-        f"x{median / baseline:6.1f} trivial{goal}"
+    goal = ""
+    if target:
+        goal = f"  target < {target:g} ms: {'met' if median < target else 'MISSED'}"
+    return (
+        f"  {name:<62} {median:8.2f} {percentile(times, 0.95):8.2f} {median / baseline:7.1f}x{goal}"
     )
 
 
-def make_app(database: str, folder: Path, postgres: PostgresDatabases | None):
-    url = postgres.create() if postgres else f"sqlite:///{folder / 'bench.sqlite3'}"
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "bench",
-            "AUTO_MIGRATE": False,
-            "INSTANCE_PATH": str(folder / "instance"),
-            "OPENDATA_MAX_AGE": 0,
-        }
-    )
-    return app, url
+def dataset(scale: float, database_url: str | None, rebuild: bool) -> str:
+    if database_url:
+        return postgres_dataset(database_url, scale, rebuild, indexed=True)
+    return sqlite_dataset(scale, rebuild, indexed=True)
 
 
-def run(scale: float, database: str, postgres: PostgresDatabases | None) -> dict:
-    folder = Path(tempfile.mkdtemp(prefix="bench-opendata-"))
-    app, url = make_app(database, folder, postgres)
-    db = app.extensions["tracker_db"]
-    migrate.upgrade(db)
-    started = time.perf_counter()
-    with db.unit_of_work() as session:
-        made = synthetic.generate(session=session, scale=scale)
-    print(f"scale {scale} on {database}: {made}")
-    started = time.perf_counter()
-    with app.app_context(), db.unit_of_work() as session:
-        documents = search.reindex_all(session, batch=2000)
-    print(f"  search index: {documents:,} documents in {time.perf_counter() - started:.1f} s")
-    client = app.test_client()
-    baseline_times = timed(client, "/robots.txt", 200)
-    baseline = statistics.median(baseline_times)
-    print(f"  {'trivial route /robots.txt':<46} median {baseline:7.2f} ms")
-
-    search_times = []
-    for text in SEARCHES:
-        for extra in SEARCH_FILTERS:
-            search_times += timed(client, f"/search?q={text}{extra}", 5)
-    report(
-        f"search page ({len(SEARCHES) * len(SEARCH_FILTERS)} queries x5)",
-        search_times,
-        baseline,
-        30,
-    )
-    for text in ("synthetic", "microplastics", "Synthetic Brand 00042"):
-        report(f"  search {text!r}", timed(client, f"/search?q={text}", 10), baseline)
-
-    api_times = []
-    for path in API_PAGES:
-        times = timed(client, path, 20)
-        api_times += times
-        report(f"  {path}", times, baseline)
-    report("API list pages (all of the above)", api_times, baseline, 20)
-
-    tracemalloc.start()
-    started = time.perf_counter()
-    response = client.get("/data/tracker-data-csv.zip")
-    size = sum(len(chunk) for chunk in response.response)
-    response.close()
-    seconds = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    rows = sum(made.counts.get(t, 0) for t in ("brand", "claim", "contradiction", "source"))
-    print(
-        f"  CSV download built and streamed: {size / 1e6:.1f} MB zip in {seconds:.1f} s, "
-        f"peak Python memory {peak / 1e6:.1f} MB ({rows:,} main records)"
-    )
-    db.engine.dispose()
-    if postgres:
-        postgres.drop(url)
-    return {"peak": peak, "rows": rows}
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scales", type=float, nargs="+", default=[0.1, 0.5])
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
-    arguments = parser.parse_args()
-    postgres = PostgresDatabases(LOCAL_POSTGRES) if arguments.database == "postgresql" else None
-    results = [run(scale, arguments.database, postgres) for scale in arguments.scales]
-    if len(results) > 1:
-        first, last = results[0], results[-1]
+def measure_requests(url: str, repeat: int) -> None:
+    with tempfile.TemporaryDirectory() as instance:
+        app = bench_app(url, Path(instance))
+        client = app.test_client()
+        for path in [TRIVIAL, *(f"/search?q={q}{f}" for q in SEARCHES for f in SEARCH_FILTERS)]:
+            client.get(path)  # warm-up: caches, compiled templates, the database's pages
+        for path in API_PAGES:
+            client.get(path)
+        baseline_times = timed(client, TRIVIAL, repeat * 5)
+        baseline = statistics.median(baseline_times)
+        dialect = app.extensions["tracker_db"].dialect
         print(
-            f"CSV peak memory: x{last['peak'] / first['peak']:.2f} for "
-            f"x{last['rows'] / first['rows']:.1f} the records (flat means close to x1)"
+            f"\n{dialect}: {repeat} requests per search, {repeat * 2} per API page, Python "
+            f"{sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+            f"{os.getloadavg()[0]:.2f} at start"
+        )
+        print(f"  {'':<62} {'median':>8} {'p95':>8} {'ratio':>8}")
+        print(line("trivial route (no database)", baseline_times, baseline))
+        everything = []
+        for text in SEARCHES:
+            for extra in SEARCH_FILTERS:
+                path = f"/search?q={text}{extra}"
+                times = timed(client, path, repeat)
+                everything += times
+                print(line(path, times, baseline), flush=True)
+        print(line(f"search, all {len(everything)} requests", everything, baseline, 30))
+        api = []
+        for path in API_PAGES:
+            times = timed(client, path, repeat * 2)
+            api += times
+            print(line(path, times, baseline), flush=True)
+        print(line(f"API list pages, all {len(api)} requests", api, baseline, 20))
+        app.extensions["tracker_db"].engine.dispose()
+
+
+def build_and_stream(url: str, trace: bool) -> dict:
+    """Build the downloads and stream the zip once, in this process; return the figures."""
+    with tempfile.TemporaryDirectory() as instance:
+        app = bench_app(url, Path(instance))
+        database = app.extensions["tracker_db"]
+        if trace:
+            tracemalloc.start()
+        started = time.perf_counter()
+        with app.app_context(), force_locale("en"), database.session() as session:
+            manifest = export.rebuild(
+                session, root=Path(instance) / "opendata", site=SITE, force=True
+            )
+        seconds = time.perf_counter() - started
+        build_peak = tracemalloc.get_traced_memory()[1] if trace else 0
+        if trace:
+            tracemalloc.reset_peak()
+        response = app.test_client().get("/data/tracker-data-csv.zip", buffered=False)
+        streamed = sum(len(chunk) for chunk in response.response)
+        response.close()
+        stream_peak = tracemalloc.get_traced_memory()[1] if trace else 0
+        database.engine.dispose()
+    return {
+        "seconds": seconds,
+        "zip": manifest["files"][export.CSV_ZIP]["bytes"],
+        "json": manifest["files"][export.JSON_FILE]["bytes"],
+        "streamed": streamed,
+        "rows": sum(table["rows"] for table in manifest["tables"]),
+        "build_peak": build_peak,
+        "stream_peak": stream_peak,
+        "max_rss": peak_resident(),
+    }
+
+
+def peak_resident() -> int:
+    """Return this process's peak resident memory in bytes. (Not getrusage's ru_maxrss,
+    which Linux carries over from the parent across fork and exec.)"""
+    for entry in Path("/proc/self/status").read_text().splitlines():
+        if entry.startswith("VmHWM:"):
+            return int(entry.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def in_child(url: str, trace: bool) -> dict:
+    command = [sys.executable, __file__, "--child", url] + (["--trace"] if trace else [])
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure_downloads(urls: dict[float, str]) -> None:
+    print("\ndownloads, built and streamed, each size in a process of its own")
+    print(
+        f"  {'scale':>6} {'rows':>10} {'build s':>8} {'zip MB':>7} {'JSON MB':>8} "
+        f"{'Python peak building':>21} {'streaming':>10} {'max RSS':>9}"
+    )
+    results = {}
+    for scale, url in urls.items():
+        plain, traced = in_child(url, trace=False), in_child(url, trace=True)
+        results[scale] = plain | {k: traced[k] for k in ("build_peak", "stream_peak")}
+        r = results[scale]
+        print(
+            f"  {scale:>6g} {r['rows']:>10,} {r['seconds']:>8.1f} {r['zip'] / 1e6:>7.1f} "
+            f"{r['json'] / 1e6:>8.1f} {r['build_peak'] / 1e6:>18.1f} MB "
+            f"{r['stream_peak'] / 1e6:>7.2f} MB {r['max_rss'] / 1e6:>6.0f} MB",
+            flush=True,
+        )
+    if len(results) > 1:
+        small, large = results[min(results)], results[max(results)]
+        print(
+            f"  x{large['rows'] / small['rows']:.1f} the rows: building x"
+            f"{large['seconds'] / small['seconds']:.1f} the time, Python peak x"
+            f"{large['build_peak'] / small['build_peak']:.2f}, streaming peak x"
+            f"{large['stream_peak'] / small['stream_peak']:.2f}, max RSS x"
+            f"{large['max_rss'] / small['max_rss']:.2f} (flat: close to x1)"
         )
 
 
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="for search and the API")
+    parser.add_argument("--memory-scales", type=float, nargs="*", default=[0.25, 1.0])
+    parser.add_argument("--database-url", help="a PostgreSQL server to build and measure on")
+    parser.add_argument("--repeat", type=int, default=10, help="timed requests per search")
+    parser.add_argument("--rebuild", action="store_true", help="build the datasets afresh")
+    parser.add_argument("--downloads-only", action="store_true", help="skip the requests")
+    parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(build_and_stream(args.child, args.trace)))
+        return 0
+    if not args.downloads_only:
+        measure_requests(dataset(args.scale, args.database_url, args.rebuild), args.repeat)
+    if args.memory_scales:
+        measure_downloads(
+            {s: dataset(s, args.database_url, args.rebuild) for s in args.memory_scales}
+        )
+    return 0
+
+
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -28,27 +28,35 @@ from sqlalchemy import event
 
 from tracker import create_app, migrate
 from tracker.db import Database, make_engine, normalise_url
-from tracker.services import synthetic, synthetic_rows
+from tracker.services import search, search_text, synthetic, synthetic_rows
 
 TRIVIAL = "/_bench/trivial"
 
 
-def dataset_key(scale: float) -> str:
-    """Name a dataset by what shapes it: the scale, the schema and the generator's code."""
+def dataset_key(scale: float, indexed: bool = False) -> str:
+    """Name a dataset by what shapes it: the scale, the schema and the generator's code (and
+    the search index's, when it has one)."""
     code = hashlib.sha256()
-    for module in (synthetic, synthetic_rows):
+    for module in (synthetic, synthetic_rows, *((search, search_text) if indexed else ())):
         code.update(Path(module.__file__).read_bytes())
-    return f"s{scale:g}".replace(".", "_") + f"_{migrate.head_revision()}_{code.hexdigest()[:8]}"
+    name = f"s{scale:g}".replace(".", "_") + ("i" if indexed else "")
+    return f"{name}_{migrate.head_revision()}_{code.hexdigest()[:8]}"
 
 
-def build(url: str, scale: float) -> None:
-    """Migrate an empty database and fill it with synthetic data."""
+def build(url: str, scale: float, indexed: bool = False) -> None:
+    """Migrate an empty database and fill it with synthetic data (and its search index)."""
     database = Database(make_engine(url))
     migrate.upgrade(database)
     print(f"Building the synthetic dataset at scale {scale} in {url} ...", flush=True)
     with database.unit_of_work() as session:
         report = synthetic.generate(session=session, scale=scale, progress=print)
     print(f"Built: {report}.", flush=True)
+    if indexed:
+        started = time.perf_counter()
+        with database.unit_of_work() as session:
+            documents = search.reindex_all(session, batch=2000)
+        seconds = time.perf_counter() - started
+        print(f"Search index: {documents:,} documents in {seconds:.1f} s.", flush=True)
     if database.dialect == "postgresql":
         # What autovacuum would have done by the time a real database is this size: planner
         # statistics, and the visibility map that index-only scans need. A SQLite database
@@ -60,25 +68,26 @@ def build(url: str, scale: float) -> None:
     database.engine.dispose()
 
 
-def sqlite_dataset(scale: float, rebuild: bool) -> str:
+def sqlite_dataset(scale: float, rebuild: bool, indexed: bool = False) -> str:
     folder = Path(tempfile.gettempdir()) / "tracker-bench"
     folder.mkdir(exist_ok=True)
-    path = folder / f"synthetic-{dataset_key(scale)}.sqlite3"
+    key = dataset_key(scale, indexed)
+    path = folder / f"synthetic-{key}.sqlite3"
     if rebuild or not path.exists():
-        for stale in folder.glob(f"synthetic-{dataset_key(scale)}.sqlite3*"):
+        for stale in folder.glob(f"synthetic-{key}.sqlite3*"):
             stale.unlink()
         partial = path.with_suffix(".building")
         partial.unlink(missing_ok=True)
-        build(f"sqlite:///{partial}", scale)
+        build(f"sqlite:///{partial}", scale, indexed)
         partial.rename(path)
     else:
         print(f"Reusing {path}")
     return f"sqlite:///{path}"
 
 
-def postgres_dataset(admin_url: str, scale: float, rebuild: bool) -> str:
+def postgres_dataset(admin_url: str, scale: float, rebuild: bool, indexed: bool = False) -> str:
     admin = sa.create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
-    name = f"tracker_bench_{dataset_key(scale)}".lower()
+    name = f"tracker_bench_{dataset_key(scale, indexed)}".lower()
     url = sa.make_url(normalise_url(admin_url)).set(database=name)
     with admin.connect() as connection:
         exists = connection.scalar(
@@ -94,7 +103,7 @@ def postgres_dataset(admin_url: str, scale: float, rebuild: bool) -> str:
     admin.dispose()
     if not exists:
         try:
-            build(url.render_as_string(hide_password=False), scale)
+            build(url.render_as_string(hide_password=False), scale, indexed)
         except BaseException:
             with sa.create_engine(
                 normalise_url(admin_url), isolation_level="AUTOCOMMIT"
