@@ -59,16 +59,16 @@ class Table:
     name: str
     description: str
     columns: tuple[Column, ...]
-    rows: Callable[[Connection], Iterator[Any]]
+    rows: Callable[[Connection | Session], Iterator[Any]]  # plain rows, streamed
 
 
 def _partial(value, precision) -> str | None:
     return PartialDate(value, precision).iso() if value and precision else None
 
 
-def _stream(connection: Connection, query: Select) -> Iterator[Any]:
+def _stream(connection: Connection | Session, query: Select) -> Iterator[Any]:
     """Yield the rows of one statement as the database hands them over, a batch at a time."""
-    yield from connection.execution_options(yield_per=BATCH).execute(query)
+    yield from connection.execute(query.execution_options(yield_per=BATCH))
 
 
 def _public_ids(entity_type: EntityType) -> Select:
