@@ -20,6 +20,7 @@ from flask_babel import (
     format_percent,
     get_locale,
     get_translations,
+    to_user_timezone,
 )
 from flask_babel import gettext as _
 from jinja2 import pass_context
@@ -123,7 +124,11 @@ def iso_partial_date(value: dt.date | None, precision: DatePrecision | str | Non
 
 def format_long_date(value: dt.date | dt.datetime | None) -> str:
     """Write a day in full in the reader's language and time zone."""
-    return format_date(value, DAY_PATTERN) if value else ""
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):  # the day it was where the reader is
+        value = to_user_timezone(value).date()
+    return format_partial_date(value, DatePrecision.day)  # remembered: lists repeat days
 
 
 def format_moment(value: dt.datetime | None) -> str:

@@ -14,9 +14,11 @@ from typing import Any
 from flask import Flask, g, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from tracker.db import get_session
 from tracker.evidence import archive
+from tracker.i18n import format_long_date
 from tracker.models import ArchiveState, Source, SourceFetch, Submission
 from tracker.services import payloads
 from tracker.services.urls import url_key
@@ -97,6 +99,25 @@ def archive_status(item: Any) -> archive.ArchiveStatus | None:
     return memo.get(key)
 
 
+def archive_note(item: Any) -> Markup:
+    """The short note beside a source in a list: " · archived 27 November 2026", pending,
+    failed or refused; nothing for an address the tracker has not met. Python rather than
+    a template macro: a brand's timeline writes hundreds."""
+    status = archive_status(item)
+    if status is None:
+        return Markup("")
+    state = status.state
+    if status.copy is not None:
+        text = _("archived %(date)s", date=format_long_date(status.copy.fetched_at))
+    elif state is ArchiveState.refused:
+        text = _("not archived: unsafe address")
+    elif state is ArchiveState.failed:
+        text = _("archiving failed")
+    else:
+        text = _("archiving pending")
+    return Markup(' · <span class="archive-note archive-{}">{}</span>').format(state.value, text)
+
+
 def archive_attempts(source: Source, limit: int = 20) -> list[SourceFetch]:
     """Return a source address's latest fetches, newest first."""
     return archive.attempts_for(get_session(), source.url_key, limit=limit)
@@ -156,6 +177,7 @@ def init_app(app: Flask) -> None:
         prefetch_archives=prefetch_archives,
         timeline_sources=timeline_sources,
         archive_status=archive_status,
+        archive_note=archive_note,
         archive_attempts=archive_attempts,
         file_size=file_size,
         copy_links=copy_links,
