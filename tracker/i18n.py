@@ -122,6 +122,21 @@ def iso_partial_date(value: dt.date | None, precision: DatePrecision | str | Non
     return value.isoformat()[:width]
 
 
+def time_tag(
+    value: dt.date | None,
+    precision: DatePrecision | str | None,
+    end: dt.date | None = None,
+    end_precision: DatePrecision | str | None = None,
+) -> Markup:
+    """Return a <time> element for a date or a range at its precision, with the machine date
+    for a single date. Python, not a template macro: a timeline writes hundreds."""
+    machine = iso_partial_date(value, precision) if end is None else None
+    written = format_date_range(value, precision, end, end_precision)
+    if machine:
+        return Markup('<time datetime="{}">{}</time>').format(machine, written)
+    return Markup("<time>{}</time>").format(written)
+
+
 def format_long_date(value: dt.date | dt.datetime | None) -> str:
     """Write a day in full in the reader's language and time zone."""
     if not value:
@@ -174,6 +189,7 @@ def language_name(code: str | None) -> str:
 
 
 @lru_cache(maxsize=512)  # a pure function of the code, asked for every quote and source
+@lru_cache(maxsize=256)
 def html_language(code: str | None) -> str | None:
     """Return a language code fit for an HTML lang attribute, or None if it is not one."""
     if not code:
@@ -255,6 +271,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         date_range=format_date_range,
         iso_date=iso_partial_date,
+        time_tag=time_tag,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
         get_locale=get_locale,
         language_name=language_name,

@@ -192,6 +192,26 @@ def _translated(texts: dict, key) -> str:
     return text
 
 
+# The words every timeline event repeats, translated once per page (timeline_texts).
+TIMELINE_TEXTS = {
+    "claim": _l("Claim made"),
+    "contradiction": _l("Contradiction documented"),
+    "response": _l("Brand response"),
+    "remedy": _l("Remedy"),
+    "outcome": _l("Outcome"),
+    "update": _l("Record corrected"),
+    "sources": _l("Sources"),
+    "source_details": _l("source details"),
+    "with_caveats": _l("with caveats"),
+}
+
+
+def timeline_texts() -> dict[str, str]:
+    """Return TIMELINE_TEXTS in the reader's language, for a timeline to look up rather
+    than translate the same words for each of its hundreds of events."""
+    return {key: _translated(TIMELINE_TEXTS, key) for key in TIMELINE_TEXTS}
+
+
 def field_label(field: str) -> str | None:
     """Return the reader-facing name of a record's field, or None for internal fields."""
     name = FIELD_LABELS.get(field)
@@ -372,6 +392,7 @@ def init_app(app: Flask) -> None:
         url_for_record=url_for_record,
         url_for_history=url_for_history,
         read_record_text=read_record_text,
+        timeline_texts=timeline_texts,
         see_changes_text=see_changes_text,
         field_label=field_label,
         field_value=field_value,

@@ -3,8 +3,17 @@ moderators' list of source pages that changed, moved or went away (/moderation/l
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, g, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    get_template_attribute,
+    render_template,
+    request,
+)
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlmodel import col, select
 
 from tracker.auth import moderator_required, register_user_nav
@@ -34,6 +43,17 @@ def health_notices(item) -> list[checking.HealthNotice]:
     if row.changed_at is None and row.unavailable_since is None:  # the common case, quickly
         return []
     return checking.notices(row, policy())
+
+
+def source_notes(source) -> Markup:
+    """The notes beside a source in a list: its archived copy, and whether its page changed
+    or went away. One call per source line (a brand's timeline has hundreds)."""
+    note = display.archive_note(source)
+    notices = health_notices(source)
+    if notices:
+        health_note = get_template_attribute("evidence/_health.html", "health_note")
+        note += health_note(source, notices)
+    return note
 
 
 def claim_health_notices(claim) -> list[tuple[Source, list[checking.HealthNotice]]]:
@@ -110,6 +130,7 @@ def init_app(app: Flask) -> None:
     register_user_nav(app, "health.links", _l("Link health"), 55, lambda u: u.is_moderator)
     app.jinja_env.globals.update(
         health_notices=health_notices,
+        source_notes=source_notes,
         claim_health_notices=claim_health_notices,
         link_checks=link_checks,
         kept_copies=kept_copies,
