@@ -70,40 +70,40 @@ def review(claim_id: int):
 @bp.post("/<int:claim_id>/flags/<rule_id>/dismiss")
 @moderator_required
 def dismiss(claim_id: int, rule_id: str):
-    claim = _claim_or_404(claim_id)
-    form = DismissForm(prefix=f"dismiss-{rule_id}")
-    if not form.validate():
-        return _render(claim, failed={f"dismiss-{rule_id}": form}, status=400)
-    session = get_session()
-    try:
-        claim_flags.dismiss(
-            session=session,
-            claim=claim,
-            rule_id=rule_id,
-            reason=form.reason.data,
-            author=Author.of(current_user),
-        )
-    except FlagError:
-        session.rollback()
-        flash(
-            _("That flag is no longer raised on this claim, or it is already dismissed."), "error"
-        )
-        return redirect(_review_url(claim))
-    session.commit()
-    flash(_("Flag %(rule)s dismissed. The claim's history records why.", rule=rule_id), "success")
-    return redirect(_review_url(claim))
+    return _change_flag(
+        claim_id,
+        rule_id,
+        action="dismiss",
+        form_class=DismissForm,
+        change=claim_flags.dismiss,
+        refused=_("That flag is no longer raised on this claim, or it is already dismissed."),
+        done=_("Flag %(rule)s dismissed. The claim's history records why.", rule=rule_id),
+    )
 
 
 @bp.post("/<int:claim_id>/flags/<rule_id>/restore")
 @moderator_required
 def restore(claim_id: int, rule_id: str):
+    return _change_flag(
+        claim_id,
+        rule_id,
+        action="restore",
+        form_class=RestoreForm,
+        change=claim_flags.restore,
+        refused=_("That flag is not dismissed on this claim."),
+        done=_("Flag %(rule)s restored. The claim's history records why.", rule=rule_id),
+    )
+
+
+def _change_flag(claim_id: int, rule_id: str, *, action, form_class, change, refused, done):
+    """Dismiss or restore one flag with the moderator's reason, then back to the review."""
     claim = _claim_or_404(claim_id)
-    form = RestoreForm(prefix=f"restore-{rule_id}")
+    form = form_class(prefix=f"{action}-{rule_id}")
     if not form.validate():
-        return _render(claim, failed={f"restore-{rule_id}": form}, status=400)
+        return _render(claim, failed={f"{action}-{rule_id}": form}, status=400)
     session = get_session()
     try:
-        claim_flags.restore(
+        change(
             session=session,
             claim=claim,
             rule_id=rule_id,
@@ -112,10 +112,10 @@ def restore(claim_id: int, rule_id: str):
         )
     except FlagError:
         session.rollback()
-        flash(_("That flag is not dismissed on this claim."), "error")
+        flash(refused, "error")
         return redirect(_review_url(claim))
     session.commit()
-    flash(_("Flag %(rule)s restored. The claim's history records why.", rule=rule_id), "success")
+    flash(done, "success")
     return redirect(_review_url(claim))
 
 
