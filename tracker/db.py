@@ -138,9 +138,24 @@ def get_session() -> Session:
     return g.db_session
 
 
+@event.listens_for(Session, "after_flush")
+def _note_write(session: Session, _context) -> None:
+    session.info["wrote"] = True
+
+
 def _close_session(exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
-    if session is not None:
-        if exc is not None:
-            session.rollback()
-        session.close()
+    if session is None:
+        return
+    if exc is None and not session.info.get("wrote") and not _pending(session):
+        # A request that only read ends with COMMIT, not ROLLBACK: psycopg forgets every
+        # prepared statement on a ROLLBACK, so PostgreSQL would plan each page's queries
+        # afresh on every request (about 2 ms of a brand page's timeline).
+        session.commit()
+    else:
+        session.rollback()
+    session.close()
+
+
+def _pending(session: Session) -> bool:
+    return bool(session.new or session.dirty or session.deleted)
