@@ -20,6 +20,8 @@ from pydantic_core import to_jsonable_python
 from tracker.db import utcnow
 from tracker.models import (
     REMEDY_KINDS,
+    ArchiveState,
+    AttemptOutcome,
     Brand,
     Citation,
     Claim,
@@ -32,6 +34,7 @@ from tracker.models import (
     ContradictionKind,
     ContradictionState,
     DatePrecision,
+    FetchPurpose,
     FinderKind,
     Outcome,
     OutcomeKind,
@@ -39,6 +42,8 @@ from tracker.models import (
     ResponseVia,
     Revision,
     Source,
+    SourceArchive,
+    SourceFetch,
     SourceKind,
     Stance,
     Topic,
@@ -137,6 +142,8 @@ class Plan:
 INSERT_ORDER = (
     Brand,
     Source,
+    SourceFetch,
+    SourceArchive,
     Claim,
     ClaimTopic,
     Contradiction,
@@ -235,6 +242,8 @@ class Builder:
         self._add(batch, Brand, row)
 
         sources = self._sources(batch, self.sources[index], brand_id)
+        if index == 0:
+            self._archives(batch, sources)
         pick = _SourcePicker(sources, rng)
         claims = [self._claim(batch, brand_id, name, pick) for _ in range(self.claims[index])]
         bench = index == 0
@@ -264,6 +273,71 @@ class Builder:
             self._add(batch, Source, row)
             ids.append(source_id)
         return ids
+
+    def _archives(self, batch: _Batch, source_ids: list[int]) -> None:
+        """Give the benchmark brand's sources what archiving and link checks leave behind, so
+        its timeline shows the notes a real one does: most archived, some changed since, a few
+        pending, failed or gone. (The copies' WARC files do not exist.)"""
+        rng = self.rng
+        for source_id in source_ids:
+            url = f"{BASE_URL}/sources/{source_id:07d}"
+            roll = rng.random()
+            state = (
+                ArchiveState.pending
+                if roll < 0.04
+                else ArchiveState.failed
+                if roll < 0.07
+                else ArchiveState.fetched
+            )
+            fetched_at = self.now - dt.timedelta(days=rng.randint(1, 400))
+            capture_id = None
+            if state is ArchiveState.fetched:
+                capture_id = self._id(SourceFetch)
+                batch.rows[SourceFetch].append(
+                    {
+                        "id": capture_id,
+                        "url": url,
+                        "url_key": url.removeprefix("https://"),
+                        "source_id": source_id,
+                        "purpose": FetchPurpose.archive,
+                        "attempt": 1,
+                        "outcome": AttemptOutcome.ok,
+                        "final_url": url,
+                        "status": 200,
+                        "content_type": "text/html; charset=utf-8",
+                        "fetched_at": fetched_at,
+                        "size": rng.randint(2_000, 400_000),
+                        "sha256": f"{source_id:064x}",
+                        "title": f"Synthetic report {source_id:07d}",
+                        "truncated": False,
+                        "hops": [],
+                        "warc_path": f"synthetic/{source_id:07d}.warc.gz",
+                        "warc_offset": 0,
+                        "warc_length": 1000,
+                    }
+                )
+            changed = state is ArchiveState.fetched and rng.random() < 0.08
+            gone = state is ArchiveState.fetched and not changed and rng.random() < 0.03
+            batch.rows[SourceArchive].append(
+                {
+                    "id": self._id(SourceArchive),
+                    "url_key": url.removeprefix("https://"),
+                    "url": url,
+                    "state": state,
+                    "reason": "connection timed out" if state is ArchiveState.failed else None,
+                    "attempts": 1,
+                    "failures": 1 if state is ArchiveState.failed else 0,
+                    "capture_id": capture_id,
+                    "last_fetch_id": capture_id,
+                    "last_attempt_at": fetched_at,
+                    "created_at": fetched_at,
+                    "updated_at": fetched_at,
+                    "checks": 3 if gone else 1,
+                    "broken_checks": 2 if gone else 0,
+                    "unavailable_since": fetched_at + dt.timedelta(days=1) if gone else None,
+                    "changed_at": fetched_at + dt.timedelta(days=1) if changed else None,
+                }
+            )
 
     def _claim(self, batch: _Batch, brand_id: int, name: str, pick: _SourcePicker) -> dict:
         rng = self.rng
