@@ -154,12 +154,18 @@ def _record_path(endpoint: str, record_id: int) -> str:
 
     A timeline links hundreds of records and url_for takes about 13 µs a call.
     """
+    head, tail = record_path_pattern(endpoint)
+    return f"{head}{record_id}{tail}"
+
+
+def record_path_pattern(endpoint: str) -> tuple[str, str]:
+    """Return what comes before and after the id in a record's address, for this request."""
     patterns = g.setdefault("record_url_patterns", {})
     pattern = patterns.get(endpoint)
     if pattern is None:
-        pattern = patterns[endpoint] = url_for(endpoint, record_id=_ID_MARK).split(str(_ID_MARK))
-    head, tail = pattern
-    return f"{head}{record_id}{tail}"
+        head, tail = url_for(endpoint, record_id=_ID_MARK).split(str(_ID_MARK))
+        pattern = patterns[endpoint] = (head, tail)
+    return pattern
 
 
 def url_for_history(record: PublicRecord, **values) -> str:

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, func, select
 
 from tracker.db import Database, utcnow
 from tracker.evidence import warc
-from tracker.evidence.archive import ArchiveSettings, record_attempt
+from tracker.evidence.archive import ArchiveSettings, ListNote, record_attempt
 from tracker.evidence.fetching import fetch
 from tracker.evidence.health import (
     CheckPolicy,
@@ -258,7 +258,7 @@ class HealthNotice:
     since: dt.datetime
 
 
-def notices(row: SourceArchive | None, policy: CheckPolicy) -> list[HealthNotice]:
+def notices(row: SourceArchive | ListNote | None, policy: CheckPolicy) -> list[HealthNotice]:
     """Return what a reader should be told about an address's page, most serious first.
 
     Unavailable only once `policy.confirm` checks in a row found it so, so one timeout does

@@ -14,11 +14,9 @@ from typing import Any
 from flask import Flask, g, url_for
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from markupsafe import Markup
 
 from tracker.db import get_session
 from tracker.evidence import archive
-from tracker.i18n import format_long_date
 from tracker.models import ArchiveState, Source, SourceFetch, Submission
 from tracker.services import payloads
 from tracker.services.urls import url_key
@@ -63,7 +61,8 @@ def _key_of(item: Any) -> str | None:
     return key if isinstance(key, str) else None
 
 
-def _memo() -> dict[str, archive.ArchiveStatus | None]:
+def archive_memo() -> dict[str, archive.ArchiveStatus | None]:
+    """Return the request's archive states by address key, as prefetched so far."""
     if MEMO not in g:
         setattr(g, MEMO, {})
     return getattr(g, MEMO)
@@ -74,7 +73,7 @@ def prefetch_archives(items: Iterable[Any]) -> str:
 
     Returns "" so a template can call it inline.
     """
-    memo = _memo()
+    memo = archive_memo()
     keys = {key for item in items if (key := _key_of(item)) and key not in memo}
     if keys:
         found = archive.statuses(get_session(), keys)
@@ -93,29 +92,10 @@ def archive_status(item: Any) -> archive.ArchiveStatus | None:
     key = _key_of(item)
     if not key:
         return None
-    memo = _memo()
+    memo = archive_memo()
     if key not in memo:
         prefetch_archives([key])
     return memo.get(key)
-
-
-def archive_note(item: Any) -> Markup:
-    """The short note beside a source in a list: " · archived 27 November 2026", pending,
-    failed or refused; nothing for an address the tracker has not met. Python rather than
-    a template macro: a brand's timeline writes hundreds."""
-    status = archive_status(item)
-    if status is None:
-        return Markup("")
-    state = status.state
-    if status.copy is not None:
-        text = _("archived %(date)s", date=format_long_date(status.copy.fetched_at))
-    elif state is ArchiveState.refused:
-        text = _("not archived: unsafe address")
-    elif state is ArchiveState.failed:
-        text = _("archiving failed")
-    else:
-        text = _("archiving pending")
-    return Markup(' · <span class="archive-note archive-{}">{}</span>').format(state.value, text)
 
 
 def archive_attempts(source: Source, limit: int = 20) -> list[SourceFetch]:
@@ -175,9 +155,7 @@ def submission_archive_states(submission: Submission) -> list[tuple[ArchiveState
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         prefetch_archives=prefetch_archives,
-        timeline_sources=timeline_sources,
         archive_status=archive_status,
-        archive_note=archive_note,
         archive_attempts=archive_attempts,
         file_size=file_size,
         copy_links=copy_links,

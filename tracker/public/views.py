@@ -14,11 +14,14 @@ from tracker.models import (
     EntityType,
     PublicRecord,
 )
+from tracker.public import timeline_html
 from tracker.services import catalogue, revisions, timeline
 from tracker.services.catalogue import NotFound
 from tracker.web import PLURALS, url_for_history, url_for_record
 
 bp = Blueprint("public", __name__)
+bp.add_app_template_global(timeline_html.source_line)
+bp.add_app_template_global(timeline_html.timeline_writer)
 
 
 def page_number() -> int:
