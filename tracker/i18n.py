@@ -129,13 +129,25 @@ def time_tag(
     end_precision: DatePrecision | str | None = None,
 ) -> Markup:
     """Return a <time> element for a date or a range at its precision, with the machine date
-    for a single date. Python, not a template macro: a timeline writes hundreds."""
-    machine = iso_partial_date(value, precision) if end is None else None
-    written = format_date_range(value, precision, end, end_precision)
-    # An f-string with escape(), not Markup.format: string.Formatter took most of the time.
-    if machine:  # digits and dashes: nothing to escape
-        return Markup(f'<time datetime="{machine}">{escape(written)}</time>')
-    return Markup(f"<time>{escape(written)}</time>")
+    for a single date. Python, not a template macro, and remembered per language: a
+    timeline writes hundreds, many of them the same."""
+    key = (current_locale_key(), value, precision, end, end_precision)
+    tag = _TIME_TAGS.get(key)
+    if tag is None:
+        machine = iso_partial_date(value, precision) if end is None else None
+        written = escape(format_date_range(value, precision, end, end_precision))
+        # An f-string, not Markup.format: string.Formatter took most of the time.
+        if machine:  # digits and dashes: nothing to escape
+            tag = Markup(f'<time datetime="{machine}">{written}</time>')
+        else:
+            tag = Markup(f"<time>{written}</time>")
+        if len(_TIME_TAGS) > 20_000:
+            _TIME_TAGS.clear()
+        _TIME_TAGS[key] = tag
+    return tag
+
+
+_TIME_TAGS: dict[tuple, Markup] = {}
 
 
 def format_long_date(value: dt.date | dt.datetime | None) -> str:

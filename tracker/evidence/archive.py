@@ -34,6 +34,7 @@ from tracker.models import (
     AttemptOutcome,
     FetchPurpose,
     LinkHealth,
+    ListNote,
     Source,
     SourceArchive,
     SourceFetch,
@@ -430,39 +431,6 @@ class ArchiveStatus:
             unavailable_since=row.unavailable_since,
             broken_checks=row.broken_checks,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class ListNote:
-    """What a list of sources says of an address: archived (when), pending, failed or
-    refused, and whether its page changed or went away."""
-
-    state: ArchiveState
-    copied_at: dt.datetime | None
-    changed_at: dt.datetime | None
-    unavailable_since: dt.datetime | None
-    broken_checks: int
-
-
-def list_notes(session: Session, keys: Iterable[str]) -> dict[str, ListNote]:
-    """Return the list note of each address key that has one, in one query of plain rows
-    (a brand's timeline lists hundreds of sources: full records cost milliseconds)."""
-    keys = {key for key in keys if key}
-    if not keys:
-        return {}
-    statement = (
-        select(
-            SourceArchive.url_key,
-            SourceArchive.state,
-            SourceFetch.fetched_at,
-            SourceArchive.changed_at,
-            SourceArchive.unavailable_since,
-            SourceArchive.broken_checks,
-        )
-        .outerjoin(SourceFetch, col(SourceFetch.id) == SourceArchive.capture_id)
-        .where(col(SourceArchive.url_key).in_(keys))
-    )
-    return {row[0]: ListNote(*row[1:]) for row in session.connection().execute(statement)}
 
 
 def statuses(session: Session, keys: Iterable[str]) -> dict[str, ArchiveStatus]:

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, func, select
 
 from tracker.db import Database, utcnow
 from tracker.evidence import warc
-from tracker.evidence.archive import ArchiveSettings, ListNote, record_attempt
+from tracker.evidence.archive import ArchiveSettings, record_attempt
 from tracker.evidence.fetching import fetch
 from tracker.evidence.health import (
     CheckPolicy,
@@ -38,6 +38,7 @@ from tracker.evidence.health import (
 from tracker.models import (
     FetchPurpose,
     LinkHealth,
+    ListNote,
     Source,
     SourceArchive,
     SourceFetch,

@@ -82,11 +82,6 @@ def prefetch_archives(items: Iterable[Any]) -> str:
     return ""
 
 
-def timeline_sources(timeline) -> list[Any]:
-    """Return every source a brand's timeline shows."""
-    return [citation.source for event in timeline.events for citation in event.citations]
-
-
 def archive_status(item: Any) -> archive.ArchiveStatus | None:
     """Return the archive state of a source, citation or address (from the page's memo)."""
     key = _key_of(item)

@@ -29,6 +29,7 @@ from tracker.models import (
     ArchiveState,
     DatePrecision,
     LinkHealth,
+    ListNote,
     Source,
     SourceFetch,
     WaybackCapture,
@@ -87,7 +88,7 @@ class SourceNotes:
         """Write the reader's day of a moment in full (as the long_date filter does)."""
         return format_partial_date(moment.astimezone(self.timezone).date(), DatePrecision.day)
 
-    def __call__(self, source, note: archive.ListNote | None) -> Markup:
+    def __call__(self, source, note: ListNote | None) -> Markup:
         """Return the notes beside a source with this list note."""
         if note is None:
             return Markup("")

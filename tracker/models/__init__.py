@@ -33,6 +33,7 @@ from tracker.models.evidence import (
     AttemptOutcome,
     FetchPurpose,
     LinkHealth,
+    ListNote,
     SourceArchive,
     SourceFetch,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "FlagTiming",
     "JSONType",
     "LinkHealth",
+    "ListNote",
     "ModerationDecision",
     "Outcome",
     "OutcomeKind",

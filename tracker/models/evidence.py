@@ -8,6 +8,7 @@ stands now: the latest copy, the latest attempt, and when to try again.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum, auto
 from typing import Any
 
@@ -122,3 +123,15 @@ class SourceArchive(SQLModel, table=True):
     broken_checks: int = Field(default=0, nullable=False)  # broken or refused in a row
     unavailable_since: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     changed_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)  # latest change
+
+
+@dataclass(frozen=True, slots=True)
+class ListNote:
+    """What a list of sources says of an address (from its SourceArchive and latest copy):
+    archived (when), pending, failed or refused, and whether its page changed or went away."""
+
+    state: ArchiveState
+    copied_at: dt.datetime | None
+    changed_at: dt.datetime | None
+    unavailable_since: dt.datetime | None
+    broken_checks: int

@@ -14,18 +14,24 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from tracker.models import (
+    REMEDY_KINDS,
     Brand,
     Citation,
     Claim,
+    ClaimStatus,
     Contradiction,
     ContradictionState,
     DatePrecision,
     EntityType,
+    ListNote,
     Outcome,
+    OutcomeKind,
     PublicRecord,
     Response,
     Revision,
     Source,
+    SourceArchive,
+    SourceFetch,
     SourceKind,
     Stance,
     Visibility,
@@ -43,8 +49,9 @@ KIND_ORDER = {"claim": 0, "contradiction": 1, "outcome": 2, "remedy": 2, "respon
 class SourceLine:
     """What a timeline shows of a source: its line, without the cost of a full ORM record.
 
-    Every column of Source but its caveats and timestamps; a template that shows something
-    else of a source on the timeline needs it added here (and in _SOURCE_COLUMNS).
+    Every column of Source but its caveats and timestamps, and its address's archive note;
+    a template that shows something else of a source on the timeline needs it added here
+    (and in _SOURCE_COLUMNS).
     """
 
     entity_type: ClassVar[EntityType] = EntityType.source
@@ -64,6 +71,7 @@ class SourceLine:
     date_precision: DatePrecision
     date_end: dt.date | None
     date_end_precision: DatePrecision | None
+    archive_note: ListNote | None = None  # what archiving and link checks found
 
     @property
     def headline(self) -> str:
@@ -82,10 +90,101 @@ class CitationLine:
     position: int
 
 
+# What a timeline shows of each kind of record, read as plain rows like SourceLine: a brand's
+# 200 events as ORM records took 3 ms, mostly in columns the timeline never shows. A template
+# or helper that needs another field of a record on the timeline needs it added here.
+@dataclass(slots=True)
+class RecordLine:
+    entity_type: ClassVar[EntityType]
+    model: ClassVar[type[PublicRecord]]
+    columns: ClassVar[tuple[str, ...]] = (
+        "id",
+        "brand_id",
+        "version",
+        "caveats",
+        "date",
+        "date_precision",
+        "date_end",
+        "date_end_precision",
+    )
+
+    id: int
+    brand_id: int
+    version: int
+    caveats: list[str]
+    date: dt.date | None
+    date_precision: DatePrecision
+    date_end: dt.date | None
+    date_end_precision: DatePrecision | None
+
+
+@dataclass(slots=True)
+class ClaimLine(RecordLine):
+    entity_type: ClassVar[EntityType] = EntityType.claim
+    model: ClassVar[type[PublicRecord]] = Claim
+    columns = (*RecordLine.columns, "quote", "summary", "language", "status", "ingredients")
+
+    quote: str | None
+    summary: str | None
+    language: str | None
+    status: ClaimStatus
+    ingredients: str | None  # the legal flags mark words in it
+
+    @property
+    def headline(self) -> str:
+        return self.quote or self.summary or ""
+
+
+@dataclass(slots=True)
+class ContradictionLine(RecordLine):
+    entity_type: ClassVar[EntityType] = EntityType.contradiction
+    model: ClassVar[type[PublicRecord]] = Contradiction
+    columns = (*RecordLine.columns, "title", "state")
+
+    title: str
+    state: ContradictionState
+
+    @property
+    def headline(self) -> str:
+        return self.title
+
+
+@dataclass(slots=True)
+class ResponseLine(RecordLine):
+    entity_type: ClassVar[EntityType] = EntityType.response
+    model: ClassVar[type[PublicRecord]] = Response
+    columns = (*RecordLine.columns, "summary", "contradiction_id")
+
+    summary: str
+    contradiction_id: int
+
+    @property
+    def headline(self) -> str:
+        return self.summary
+
+
+@dataclass(slots=True)
+class OutcomeLine(RecordLine):
+    entity_type: ClassVar[EntityType] = EntityType.outcome
+    model: ClassVar[type[PublicRecord]] = Outcome
+    columns = (*RecordLine.columns, "summary", "kind")
+
+    summary: str
+    kind: OutcomeKind
+
+    @property
+    def headline(self) -> str:
+        return self.summary
+
+    @property
+    def is_remedy(self) -> bool:
+        return self.kind in REMEDY_KINDS
+
+
 @dataclass(frozen=True)
 class TimelineEvent:
     kind: str  # claim, contradiction, response, outcome, remedy, update
-    record: PublicRecord
+    record: RecordLine
     date: dt.date | None
     precision: DatePrecision
     date_end: dt.date | None
@@ -123,8 +222,6 @@ class Timeline:
     counts: BrandCounts
     years: list[tuple[int | None, list[TimelineEvent]]]
     newest_first: bool
-    claims: list[Claim]
-    contradictions: list[Contradiction]
 
     @property
     def events(self) -> list[TimelineEvent]:
@@ -148,11 +245,24 @@ def _event(kind: str, record, summary: str, citations: list[CitationLine]) -> Ti
     )
 
 
+_LINES = (ClaimLine, ContradictionLine, ResponseLine, OutcomeLine)
+
+
+@cache
+def _records_statement(line: type[RecordLine]):
+    model = line.model
+    table = model.__table__
+    return select(*(table.c[name] for name in line.columns)).where(
+        model.brand_id == bindparam("brand_id"), _published(model)
+    )
+
+
 def load_brand_records(session: Session, brand: Brand):
-    """Load a brand's published claims, contradictions, responses and outcomes."""
+    """Load a brand's published claims, contradictions, responses and outcomes, as lines."""
+    connection = session.connection()
     return tuple(
-        list(session.exec(select(model).where(model.brand_id == brand.id, _published(model))))
-        for model in (Claim, Contradiction, Response, Outcome)
+        [line(*row) for row in connection.execute(_records_statement(line), {"brand_id": brand.id})]
+        for line in _LINES
     )
 
 
@@ -180,6 +290,16 @@ _SOURCE_COLUMNS = (
     Source.date_end,
     Source.date_end_precision,
 )
+# The address's archive note (tracker.evidence): read with the citations, not in a query
+# of its own with hundreds of addresses as parameters.
+_NOTE_COLUMNS = (
+    SourceArchive.state,
+    SourceFetch.fetched_at,
+    SourceArchive.changed_at,
+    SourceArchive.unavailable_since,
+    SourceArchive.broken_checks,
+)
+_SOURCE_END = 7 + len(_SOURCE_COLUMNS)
 
 
 @cache
@@ -195,9 +315,12 @@ def _citations_statement():
             Citation.note,
             Citation.stance,
             *_SOURCE_COLUMNS,
+            *_NOTE_COLUMNS,
         )
         .join(model, model.id == subject_id)
         .join(Source, Source.id == Citation.source_id)
+        .outerjoin(SourceArchive, SourceArchive.url_key == Source.url_key)
+        .outerjoin(SourceFetch, col(SourceFetch.id) == SourceArchive.capture_id)
         .where(model.brand_id == brand_id, _published(model))
         for entity_type, model, subject_id in _SUBJECTS
     ]
@@ -216,7 +339,8 @@ def brand_citations(session: Session, brand: Brand) -> dict[tuple[EntityType, in
     for row in session.connection().execute(statement, {"brand_id": brand.id}).all():
         source = sources.get(row.id)
         if source is None:
-            source = sources[row.id] = SourceLine(*row[7:])
+            note = ListNote(*row[_SOURCE_END:]) if row.state is not None else None
+            source = sources[row.id] = SourceLine(*row[7:_SOURCE_END], archive_note=note)
         cited.setdefault((_ENTITY_TYPES[row.subject_type], row.subject_id), []).append(
             CitationLine(
                 source_id=row.id,
@@ -255,7 +379,7 @@ def _updates_statement():
     )
 
 
-def _updates(session: Session, brand: Brand, records: list[PublicRecord]) -> list[TimelineEvent]:
+def _updates(session: Session, brand: Brand, records: list[RecordLine]) -> list[TimelineEvent]:
     """Return an event for every revision after the first: the record was corrected."""
     by_key = {(record.entity_type, record.id): record for record in records}
     revisions = session.exec(_updates_statement(), params={"brand_id": brand.id}).all()
@@ -278,10 +402,10 @@ def _updates(session: Session, brand: Brand, records: list[PublicRecord]) -> lis
 
 
 def count_records(
-    claims: list[Claim],
-    contradictions: list[Contradiction],
-    responses: list[Response],
-    outcomes: list[Outcome],
+    claims: list[ClaimLine],
+    contradictions: list[ContradictionLine],
+    responses: list[ResponseLine],
+    outcomes: list[OutcomeLine],
 ) -> BrandCounts:
     """Count a brand's records for the at-a-glance panel."""
     by_state = Counter(contradiction.state for contradiction in contradictions)
@@ -301,7 +425,7 @@ def brand_timeline(session: Session, brand: Brand, *, newest_first: bool = True)
     claims, contradictions, responses, outcomes = load_brand_records(session, brand)
     cited = brand_citations(session, brand)
 
-    def citations(record: PublicRecord) -> list[CitationLine]:
+    def citations(record: RecordLine) -> list[CitationLine]:
         return cited.get((record.entity_type, record.id), [])
 
     events = [_event("claim", claim, claim.headline, citations(claim)) for claim in claims]
@@ -330,6 +454,4 @@ def brand_timeline(session: Session, brand: Brand, *, newest_first: bool = True)
         counts=count_records(claims, contradictions, responses, outcomes),
         years=years,
         newest_first=newest_first,
-        claims=sorted(claims, key=lambda c: c.id),
-        contradictions=sorted(contradictions, key=lambda c: c.id),
     )
