@@ -286,3 +286,14 @@ def test_timeline_source_lines_carry_every_shown_source_column():
     columns = {column.name for column in Source.__table__.columns}
     fields = {field.name for field in dataclasses.fields(SourceLine)}
     assert columns - fields == {"caveats", "created_at", "updated_at"}
+
+
+def test_timeline_record_lines_read_real_columns_in_field_order():
+    import dataclasses
+
+    from tracker.services.timeline import _LINES
+
+    for line in _LINES:
+        fields = [field.name for field in dataclasses.fields(line)]
+        assert list(line.columns) == fields
+        assert set(fields) <= {column.name for column in line.model.__table__.columns}

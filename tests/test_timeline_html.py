@@ -84,61 +84,39 @@ def timeline(app):
         hostile = records.source(
             session, "https://example.test/hostile", title=HOSTILE, publisher=HOSTILE
         )
-        # 23:30 UTC on 4 March is 5 March in Amsterdam, the default time zone.
-        archived = records.source(session, "https://example.test/archived", title="Archived")
-        note_archive(
-            session,
-            archived,
-            ArchiveState.fetched,
-            copied_at=dt.datetime(2026, 3, 4, 23, 30, tzinfo=utc),
-        )
-        changed = records.source(session, "https://example.test/changed", title="Changed")
-        note_archive(
-            session,
-            changed,
-            ArchiveState.fetched,
-            copied_at=dt.datetime(2026, 1, 10, 12, tzinfo=utc),
-            changed_at=dt.datetime(2026, 2, 1, 12, tzinfo=utc),
-        )
-        gone = records.source(session, "https://example.test/gone", title="Gone")
-        note_archive(
-            session,
-            gone,
-            ArchiveState.fetched,
-            copied_at=dt.datetime(2026, 1, 10, 12, tzinfo=utc),
-            unavailable_since=dt.datetime(2026, 4, 2, 12, tzinfo=utc),
-            broken_checks=2,
-        )
-        flaky = records.source(session, "https://example.test/flaky", title="Flaky")
-        note_archive(
-            session,
-            flaky,
-            ArchiveState.fetched,
-            copied_at=dt.datetime(2026, 1, 10, 12, tzinfo=utc),
-            unavailable_since=dt.datetime(2026, 4, 2, 12, tzinfo=utc),
-            broken_checks=1,  # once is not yet "unavailable" to readers
-        )
-        pending = records.source(session, "https://example.test/pending", title="Pending")
-        note_archive(session, pending, ArchiveState.pending)
-        failed = records.source(session, "https://example.test/failed", title="Failed")
-        note_archive(session, failed, ArchiveState.failed)
-        refused = records.source(session, "https://example.test/refused", title="Refused")
-        note_archive(session, refused, ArchiveState.refused)
+        copied = dt.datetime(2026, 1, 10, 12, tzinfo=utc)
+        later = {"changed_at": dt.datetime(2026, 2, 1, 12, tzinfo=utc)}
+        gone = {"unavailable_since": dt.datetime(2026, 4, 2, 12, tzinfo=utc)}
+        states = {
+            # 23:30 UTC on 4 March is 5 March in Amsterdam, the default time zone.
+            "Archived": (ArchiveState.fetched, dt.datetime(2026, 3, 4, 23, 30, tzinfo=utc), {}),
+            "Changed": (ArchiveState.fetched, copied, later),
+            "Gone": (ArchiveState.fetched, copied, gone | {"broken_checks": 2}),
+            # One broken check is not yet "unavailable" to readers.
+            "Flaky": (ArchiveState.fetched, copied, gone | {"broken_checks": 1}),
+            "Pending": (ArchiveState.pending, None, {}),
+            "Failed": (ArchiveState.failed, None, {}),
+            "Refused": (ArchiveState.refused, None, {}),
+        }
+        sources = {}
+        for title, (state, copied_at, health) in states.items():
+            url = f"https://example.test/{title.lower()}"
+            sources[title] = records.source(session, url, title=title)
+            note_archive(session, sources[title], state, copied_at=copied_at, **health)
         session.delete(  # an address the archive has not met yet
             session.exec(
                 select(SourceArchive).where(SourceArchive.url_key == hostile.url_key)
             ).one()
         )
-        claim = records.claim(
-            session, owner, HOSTILE, language="nl", sources=[hostile, archived], caveats=["x"]
-        )
+        cited = [hostile, sources["Archived"]]
+        claim = records.claim(session, owner, HOSTILE, language="nl", sources=cited, caveats=["x"])
         contradiction = records.contradiction(
             session,
             owner,
             [claim],
             title=HOSTILE,
             state=ContradictionState.upheld,
-            sources=[changed, gone, flaky, pending, failed, refused],
+            sources=[sources[title] for title in states if title != "Archived"],
         )
         response = records.response(session, contradiction, summary=HOSTILE)
         outcome = records.outcome(session, contradiction, kind=OutcomeKind.fine)

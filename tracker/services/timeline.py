@@ -107,6 +107,7 @@ class RecordLine:
         "date_end",
         "date_end_precision",
     )
+    headline_fields: ClassVar[tuple[str, ...]]  # the first of these that is set, as a line
 
     id: int
     brand_id: int
@@ -117,12 +118,21 @@ class RecordLine:
     date_end: dt.date | None
     date_end_precision: DatePrecision | None
 
+    @property
+    def headline(self) -> str:
+        """Return the record as one line, as its model's headline does."""
+        for name in self.headline_fields:
+            if value := getattr(self, name):
+                return value
+        return ""
+
 
 @dataclass(slots=True)
 class ClaimLine(RecordLine):
     entity_type: ClassVar[EntityType] = EntityType.claim
     model: ClassVar[type[PublicRecord]] = Claim
     columns = (*RecordLine.columns, "quote", "summary", "language", "status", "ingredients")
+    headline_fields = ("quote", "summary")
 
     quote: str | None
     summary: str | None
@@ -130,23 +140,16 @@ class ClaimLine(RecordLine):
     status: ClaimStatus
     ingredients: str | None  # the legal flags mark words in it
 
-    @property
-    def headline(self) -> str:
-        return self.quote or self.summary or ""
-
 
 @dataclass(slots=True)
 class ContradictionLine(RecordLine):
     entity_type: ClassVar[EntityType] = EntityType.contradiction
     model: ClassVar[type[PublicRecord]] = Contradiction
     columns = (*RecordLine.columns, "title", "state")
+    headline_fields = ("title",)
 
     title: str
     state: ContradictionState
-
-    @property
-    def headline(self) -> str:
-        return self.title
 
 
 @dataclass(slots=True)
@@ -154,13 +157,10 @@ class ResponseLine(RecordLine):
     entity_type: ClassVar[EntityType] = EntityType.response
     model: ClassVar[type[PublicRecord]] = Response
     columns = (*RecordLine.columns, "summary", "contradiction_id")
+    headline_fields = ("summary",)
 
     summary: str
     contradiction_id: int
-
-    @property
-    def headline(self) -> str:
-        return self.summary
 
 
 @dataclass(slots=True)
@@ -168,13 +168,10 @@ class OutcomeLine(RecordLine):
     entity_type: ClassVar[EntityType] = EntityType.outcome
     model: ClassVar[type[PublicRecord]] = Outcome
     columns = (*RecordLine.columns, "summary", "kind")
+    headline_fields = ("summary",)
 
     summary: str
     kind: OutcomeKind
-
-    @property
-    def headline(self) -> str:
-        return self.summary
 
     @property
     def is_remedy(self) -> bool:
