@@ -142,3 +142,24 @@ def test_new_rules_change_the_etag_as_the_flags_change(app, client, flagged, tmp
         assert "Generic claim" in titles
     finally:
         edited.extensions["tracker_db"].engine.dispose()
+
+
+def test_a_brand_timeline_gives_each_claim_its_flags(client, flagged):
+    events = client.get("/api/v1/brands/acme-cosmetics/timeline").json["events"]
+    flags = {
+        event["record_id"]: {flag["rule"]: flag["status"] for flag in event["flags"]}
+        for event in events
+        if event["kind"] == "claim"
+    }
+    assert flags[flagged["eco"]] == {"EU825-GENERIC": "applies"}
+    assert flags[flagged["scrub"]] == {"MP-EU78": "would_apply", "MP-PSF": "not_a_law"}
+    assert all(event["flags"] == [] for event in events if event["kind"] != "claim")
+
+    cedar = client.get("/api/v1/brands/cedar-air/timeline").json["events"]
+    [dismissed] = [
+        event
+        for event in cedar
+        if event["kind"] == "claim" and event["record_id"] == flagged["dismissed"]
+    ]
+    generic = {flag["rule"]: flag for flag in dismissed["flags"]}["EU825-GENERIC"]
+    assert generic["dismissed"] is True and generic["dismissal_reason"] == DISMISSAL_REASON

@@ -399,6 +399,10 @@ class TimelineEvent(BaseModel):
     summary: str
     source_ids: list[int]
     links: RecordLinks
+    flags: list[Flag] = Field(
+        description="For a claim's event, the claim's indicative legal flags as on the claim "
+        "itself (dismissed ones included and marked); empty for every other event."
+    )
 
 
 class TimelineOut(BaseModel):

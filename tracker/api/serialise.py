@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tracker import legal
@@ -14,13 +15,14 @@ from tracker.models import (
     Contradiction,
     DatedRecord,
     EntityType,
+    FlagDismissal,
     Outcome,
     PublicRecord,
     Response,
     Source,
     Visibility,
 )
-from tracker.services.claim_flags import public_flag
+from tracker.services.claim_flags import StoredFlag, public_flag
 from tracker.services.dates import PartialDate
 from tracker.services.published import is_public, public_ids
 from tracker.services.rulebook import localised
@@ -89,14 +91,15 @@ def _citations(citations: list[Citation], linker: Linker) -> list[schemas.Citati
     ]
 
 
-def _flags(flags: list[ClaimFlag]) -> list[schemas.Flag]:
+def _flags(flags: Iterable[tuple[ClaimFlag, FlagDismissal | None]]) -> list[schemas.Flag]:
+    """Return stored flags, each with its standing dismissal, as the API gives them."""
     rules = legal.current_rules()
     answers = []
-    for stored in flags:
+    for stored, dismissal in flags:
         rule = rules.rule(stored.rule_id)
         if rule is None:  # the rule left the file and the flags were not yet recomputed
             continue
-        flag = public_flag(stored, stored.dismissal)
+        flag = public_flag(stored, dismissal)
         answers.append(
             schemas.Flag(
                 rule=flag.rule_id,
@@ -154,7 +157,7 @@ def claim(record: Claim, linker: Linker) -> schemas.ClaimOut:
         topics=record.topics,
         citations=_citations(record.citations, linker),
         contradiction_ids=public_ids(record.contradictions),
-        flags=_flags(record.flags),
+        flags=_flags((flag, flag.dismissal) for flag in record.flags),
     )
 
 
@@ -236,7 +239,13 @@ SERIALISERS = {
 }
 
 
-def timeline(value: Timeline, linker: Linker, public_sources: set[int]) -> schemas.TimelineOut:
+def timeline(
+    value: Timeline,
+    linker: Linker,
+    public_sources: set[int],
+    flags: dict[int, list[StoredFlag]],
+) -> schemas.TimelineOut:
+    """Return a brand's timeline; flags: the stored flags of its claims, by claim id."""
     counts = value.counts
     events = [
         schemas.TimelineEvent(
@@ -250,6 +259,11 @@ def timeline(value: Timeline, linker: Linker, public_sources: set[int]) -> schem
             summary=event.summary,
             source_ids=sorted({c.source_id for c in event.citations} & public_sources),
             links=linker.links(event.record),
+            flags=_flags(
+                (stored.flag, stored.dismissal) for stored in flags.get(event.record.id, [])
+            )
+            if event.kind == "claim"
+            else [],
         )
         for event in value.events
     ]

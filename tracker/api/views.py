@@ -17,6 +17,7 @@ from tracker.api.openapi import Operation
 from tracker.db import get_session
 from tracker.models import EntityType
 from tracker.services import published, timeline
+from tracker.services.claim_flags import flags_of_brand
 from tracker.services.published import Moved, NotPublished
 
 API_VERSION = "1.0.0"
@@ -367,7 +368,8 @@ def brand_timeline(key: str):
         value = timeline.brand_timeline(session, brand)
         cited = {c.source_id for event in value.events for c in event.citations}
         public = published.published_source_ids(session, cited)
-        return serialise.timeline(value, linker(), public)
+        flags = flags_of_brand(session, brand.id)
+        return serialise.timeline(value, linker(), public, flags)
 
     return _with_cache(build)
 
