@@ -63,6 +63,18 @@ def test_a_dismissed_flag_is_kept_and_marked(client, flagged):
     assert dismissed["dismissed_at"].startswith("20")
 
 
+def test_each_claim_row_names_the_flags_that_stand_on_it(client, flagged):
+    claims = {int(row["id"]): row["flags"] for row in read_zip(client)["claims"]}
+    assert claims[flagged["eco"]] == "EU825-GENERIC"
+    assert claims[flagged["scrub"]] == "MP-EU78; MP-PSF"
+    assert claims[flagged["plain"]] == ""
+    assert "EU825-GENERIC" not in claims[flagged["dismissed"]]  # dismissed: left out
+
+    document = json.loads(client.get("/data/tracker-data.json").get_data(as_text=True))
+    [scrub] = [claim for claim in document["claims"] if claim["id"] == flagged["scrub"]]
+    assert scrub["flags"] == ["MP-EU78", "MP-PSF"]
+
+
 def test_the_rules_file_gives_every_rule_with_its_reference(client, flagged):
     rules = {row["id"]: row for row in read_zip(client)["flag_rules"]}
     assert len(rules) == len(load_rulebook().rules) == 13

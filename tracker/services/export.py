@@ -29,7 +29,7 @@ from sqlmodel import Session
 
 from tracker.legal import current_rules
 from tracker.models import PUBLIC_MODELS as MODELS
-from tracker.models import Citation, ClaimTopic, ContradictionClaimLink, EntityType
+from tracker.models import Citation, ClaimFlag, ClaimTopic, ContradictionClaimLink, EntityType
 from tracker.services import flag_export
 from tracker.services.dates import PartialDate
 from tracker.services.published import dataset_stamp, public_query
@@ -97,6 +97,20 @@ def _claim_topics() -> Any:
 
 def _topics(row) -> list[str]:
     return sorted((row.topic_names or "").split())
+
+
+def _claim_flags() -> Any:
+    flag = ClaimFlag.__table__.c
+    return (
+        sa.select(sa.func.aggregate_strings(flag.rule_id, " "))
+        .where(flag.claim_id == MODELS[EntityType.claim].id, flag.dismissal_id.is_(None))
+        .scalar_subquery()
+        .label("flag_rules")
+    )
+
+
+def _flags(row) -> list[str]:
+    return sorted((row.flag_rules or "").split())
 
 
 def _links(connection: Connection) -> Iterator[Any]:
@@ -278,10 +292,18 @@ def tables(site: str, rules: Rulebook | None = None) -> list[Table]:
                     "Topics, separated by '; ' in CSV.",
                     _topics,
                 ),
+                Column(
+                    "flags",
+                    "array",
+                    "Rules (flag_rules.id) whose indicative legal flag stands on the claim, "
+                    "separated by '; ' in CSV; dismissed flags are left out. claim_flags has "
+                    "each flag's status, matched words and any dismissal.",
+                    _flags,
+                ),
                 *_dated(),
                 *_common(page("claims")),
             ),
-            _records(EntityType.claim, _claim_topics()),
+            _records(EntityType.claim, _claim_topics(), _claim_flags()),
         ),
         Table(
             "contradictions",
