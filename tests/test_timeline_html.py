@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from tests import records
+from tests.conftest import make_app
 from tracker.models import (
     ArchiveState,
     AttemptOutcome,
@@ -221,3 +222,22 @@ def test_a_record_page_lists_its_sources_with_the_same_notes(client, timeline):
     assert "source page unavailable since 2 April 2026" in lines["Gone"]
     assert "archived 10 January 2026" in lines["Changed"]
     assert "archiving failed" in lines["Failed"]
+
+
+def test_the_archived_day_is_the_readers_day_in_the_configured_zone(db_kit, tmp_path):
+    url = db_kit.fresh()
+    app = make_app(url, tmp_path / "instance", BABEL_DEFAULT_TIMEZONE="America/New_York")
+    try:
+        with app.extensions["tracker_db"].unit_of_work() as session:
+            owner = records.brand(session, "Acme Cosmetics")
+            archived = records.source(session, "https://example.test/archived", title="Archived")
+            # 03:00 UTC on 5 March is still 4 March in New York.
+            copied_at = dt.datetime(2026, 3, 5, 3, tzinfo=dt.UTC)
+            note_archive(session, archived, ArchiveState.fetched, copied_at=copied_at)
+            records.claim(session, owner, sources=[archived])
+        soup = soup_of(app.test_client().get("/brands/acme-cosmetics"))
+        line = source_line(soup, "Archived")
+        assert words(line.select_one(".archive-note")) == "archived 4 March 2026"
+    finally:
+        app.extensions["tracker_db"].engine.dispose()
+        db_kit.release(url)

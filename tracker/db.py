@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_ONLY = "read_only"  # Session.info: a PostgreSQL session whose transactions are read-only
 
 
 def utcnow() -> datetime:
@@ -96,6 +97,12 @@ class Database:
     def __init__(self, engine: sa.Engine):
         self.engine = engine
         self.write_engine = engine.execution_options(sqlite_begin="IMMEDIATE")
+        # PostgreSQL refuses any write in a read-only transaction (BEGIN READ ONLY).
+        self.read_only_engine = (
+            engine.execution_options(postgresql_readonly=True)
+            if engine.dialect.name == "postgresql"
+            else None
+        )
 
     @property
     def dialect(self) -> str:
@@ -104,6 +111,13 @@ class Database:
     def session(self, *, write: bool = False) -> Session:
         """Open a session; a write session takes SQLite's write lock when it begins."""
         return Session(self.write_engine if write else self.engine)
+
+    def read_only_session(self) -> Session:
+        """Open a session for a request that only reads: on PostgreSQL its transactions are
+        read-only, so the database itself refuses a write, and the request ends with COMMIT."""
+        if self.read_only_engine is None:
+            return self.session()
+        return Session(self.read_only_engine, expire_on_commit=False, info={READ_ONLY: True})
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -131,31 +145,29 @@ def get_db() -> Database:
 
 
 def get_session() -> Session:
-    """Return this request's session; unsafe methods get a write session."""
+    """Return this request's session: read-only for safe methods, else a write session."""
     if "db_session" not in g:
-        write = not has_request_context() or request.method not in SAFE_METHODS
-        g.db_session = get_db().session(write=write)
+        if has_request_context() and request.method in SAFE_METHODS:
+            g.db_session = get_db().read_only_session()
+        else:
+            g.db_session = get_db().session(write=True)
     return g.db_session
-
-
-@event.listens_for(Session, "after_flush")
-def _note_write(session: Session, _context) -> None:
-    session.info["wrote"] = True
 
 
 def _close_session(exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is None:
         return
-    if exc is None and not session.info.get("wrote") and not _pending(session):
-        # A request that only read ends with COMMIT, not ROLLBACK: psycopg forgets every
-        # prepared statement on a ROLLBACK, so PostgreSQL would plan each page's queries
-        # afresh on every request (about 2 ms of a brand page's timeline).
-        session.commit()
-    else:
-        session.rollback()
-    session.close()
-
-
-def _pending(session: Session) -> bool:
-    return bool(session.new or session.dirty or session.deleted)
+    try:
+        if exc is None and session.info.get(READ_ONLY):
+            # A read-only transaction ends with COMMIT, not ROLLBACK: psycopg forgets every
+            # prepared statement on a ROLLBACK, so PostgreSQL would plan each page's queries
+            # afresh on every request (about 3 ms of a brand page). Being read-only, it
+            # cannot keep anything a ROLLBACK would have undone.
+            session.commit()
+        else:
+            session.rollback()
+    except sa.exc.SQLAlchemyError:  # the page was made: a dropped connection must not undo it
+        current_app.logger.exception("ending the request's database transaction failed")
+    finally:
+        session.close()

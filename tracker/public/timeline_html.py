@@ -23,7 +23,7 @@ from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
 from tracker.evidence import display, health_views
-from tracker.i18n import html_language, time_tag
+from tracker.i18n import current_locale_key, html_language, time_tag
 from tracker.labels import label
 from tracker.legal.display import claim_flags_for
 from tracker.models import ClaimStatus, EntityType
@@ -59,10 +59,12 @@ class TimelineWriter:
 
     @classmethod
     def for_request(cls) -> TimelineWriter:
-        """Return the request's writer (a page's source lists share one)."""
-        if "timeline_writer" not in g:
-            g.timeline_writer = cls()
-        return g.timeline_writer
+        """Return the request's writer for the current language (a page's lists share one)."""
+        writers = g.setdefault("timeline_writers", {})
+        key = current_locale_key()
+        if key not in writers:
+            writers[key] = cls()
+        return writers[key]
 
     def record_path(self, record) -> str:
         """Return the address of a record's own page (not a brand's), escaped."""
