@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
+from typing import TypeVar
 
 from babel import Locale, UnknownLocaleError, negotiate_locale
 from babel.support import NullTranslations
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask.globals import _cv_app
 from flask_babel import (
     Babel,
@@ -28,6 +29,8 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from tracker.models import DatePrecision
+
+T = TypeVar("T")
 
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_QUERY = "lang"
@@ -92,6 +95,16 @@ def current_locale_key() -> str:
     return locale.language
 
 
+def per_language(name: str, make: Callable[[], T]) -> T:
+    """Return the request's `name` for the reader's language, made once by make(): for
+    helpers that look up their words and settings once per page."""
+    made = g.setdefault(name, {})
+    key = current_locale_key()
+    if key not in made:
+        made[key] = make()
+    return made[key]
+
+
 def format_partial_date(value: dt.date | None, precision: DatePrecision | str | None) -> str:
     """Write a date at its precision in the reader's language: "20 March 2024", "March 2024"."""
     if value is None or precision in (None, DatePrecision.unknown):
@@ -99,19 +112,15 @@ def format_partial_date(value: dt.date | None, precision: DatePrecision | str | 
     precision = DatePrecision(precision)
     if precision is DatePrecision.year:
         return str(value.year)
-    # Babel takes about 20 µs a date and a timeline shows hundreds: remember each one.
-    key = (current_locale_key(), value, precision)
-    written = _FORMATTED_DATES.get(key)
-    if written is None:
-        pattern = MONTH_PATTERN if precision is DatePrecision.month else DAY_PATTERN
-        written = format_date(value, pattern)
-        if len(_FORMATTED_DATES) > 20_000:
-            _FORMATTED_DATES.clear()
-        _FORMATTED_DATES[key] = written
-    return written
+    return _written_date(current_locale_key(), value, precision)
 
 
-_FORMATTED_DATES: dict[tuple[str, dt.date, DatePrecision], str] = {}
+# Babel takes about 20 µs a date and a timeline shows hundreds: remember each one, per
+# language (locale_key only keys the cache; the language is the request's).
+@lru_cache(maxsize=20_000)
+def _written_date(locale_key: str, value: dt.date, precision: DatePrecision) -> str:
+    pattern = MONTH_PATTERN if precision is DatePrecision.month else DAY_PATTERN
+    return format_date(value, pattern)
 
 
 def iso_partial_date(value: dt.date | None, precision: DatePrecision | str | None) -> str | None:
@@ -131,23 +140,17 @@ def time_tag(
     """Return a <time> element for a date or a range at its precision, with the machine date
     for a single date. Python, not a template macro, and remembered per language: a
     timeline writes hundreds, many of them the same."""
-    key = (current_locale_key(), value, precision, end, end_precision)
-    tag = _TIME_TAGS.get(key)
-    if tag is None:
-        machine = iso_partial_date(value, precision) if end is None else None
-        written = escape(format_date_range(value, precision, end, end_precision))
-        # An f-string, not Markup.format: string.Formatter took most of the time.
-        if machine:  # digits and dashes: nothing to escape
-            tag = Markup(f'<time datetime="{machine}">{written}</time>')
-        else:
-            tag = Markup(f"<time>{written}</time>")
-        if len(_TIME_TAGS) > 20_000:
-            _TIME_TAGS.clear()
-        _TIME_TAGS[key] = tag
-    return tag
+    return _time_tag(current_locale_key(), value, precision, end, end_precision)
 
 
-_TIME_TAGS: dict[tuple, Markup] = {}
+@lru_cache(maxsize=20_000)
+def _time_tag(locale_key: str, value, precision, end, end_precision) -> Markup:
+    machine = iso_partial_date(value, precision) if end is None else None
+    written = escape(format_date_range(value, precision, end, end_precision))
+    # An f-string, not Markup.format: string.Formatter took most of the time.
+    if machine:  # digits and dashes: nothing to escape
+        return Markup(f'<time datetime="{machine}">{written}</time>')
+    return Markup(f"<time>{written}</time>")
 
 
 def format_long_date(value: dt.date | dt.datetime | None) -> str:

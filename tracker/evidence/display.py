@@ -61,8 +61,7 @@ def _key_of(item: Any) -> str | None:
     return key if isinstance(key, str) else None
 
 
-def archive_memo() -> dict[str, archive.ArchiveStatus | None]:
-    """Return the request's archive states by address key, as prefetched so far."""
+def _memo() -> dict[str, archive.ArchiveStatus | None]:
     if MEMO not in g:
         setattr(g, MEMO, {})
     return getattr(g, MEMO)
@@ -73,7 +72,7 @@ def prefetch_archives(items: Iterable[Any]) -> str:
 
     Returns "" so a template can call it inline.
     """
-    memo = archive_memo()
+    memo = _memo()
     keys = {key for item in items if (key := _key_of(item)) and key not in memo}
     if keys:
         found = archive.statuses(get_session(), keys)
@@ -87,7 +86,7 @@ def archive_status(item: Any) -> archive.ArchiveStatus | None:
     key = _key_of(item)
     if not key:
         return None
-    memo = archive_memo()
+    memo = _memo()
     if key not in memo:
         prefetch_archives([key])
     return memo.get(key)

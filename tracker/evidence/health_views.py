@@ -24,7 +24,7 @@ from tracker.auth import moderator_required, register_user_nav
 from tracker.db import get_session
 from tracker.evidence import archive, checking, display
 from tracker.evidence.health import CheckPolicy
-from tracker.i18n import current_locale_key, format_partial_date
+from tracker.i18n import format_partial_date, per_language
 from tracker.models import (
     ArchiveState,
     DatePrecision,
@@ -79,11 +79,7 @@ class SourceNotes:
     @classmethod
     def for_request(cls) -> SourceNotes:
         """Return the request's writer for the current language."""
-        writers = g.setdefault("source_notes", {})
-        key = current_locale_key()
-        if key not in writers:
-            writers[key] = cls()
-        return writers[key]
+        return per_language("source_notes", cls)
 
     def day(self, moment: dt.datetime) -> str:
         """Write the reader's day of a moment in full (as the long_date filter does)."""

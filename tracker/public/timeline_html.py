@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, get_template_attribute
+from flask import current_app, get_template_attribute
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from jinja2.filters import do_truncate
 from markupsafe import Markup, escape
 
 from tracker.evidence import display, health_views
-from tracker.i18n import current_locale_key, html_language, time_tag
+from tracker.i18n import html_language, per_language, time_tag
 from tracker.labels import label
 from tracker.legal.display import claim_flags_for
 from tracker.models import ClaimStatus, EntityType
@@ -60,11 +60,7 @@ class TimelineWriter:
     @classmethod
     def for_request(cls) -> TimelineWriter:
         """Return the request's writer for the current language (a page's lists share one)."""
-        writers = g.setdefault("timeline_writers", {})
-        key = current_locale_key()
-        if key not in writers:
-            writers[key] = cls()
-        return writers[key]
+        return per_language("timeline_writers", cls)
 
     def record_path(self, record) -> str:
         """Return the address of a record's own page (not a brand's), escaped."""
